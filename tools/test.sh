@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install face_context with its dev extras, check notebooks and library are in step, run every notebook's tests.
+# Ends with a line `nbdev-test: N passed, M failed` counting notebooks.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+export PIP_DISABLE_PIP_VERSION_CHECK=1 MPLBACKEND=Agg
+echo "== install"
+"$PY" -m pip install -q torch==2.14.1 torchvision==0.29.1 || exit 1
+"$PY" -m pip install -q -e ".[dev]" || exit 1
+# face_recognition is only for the parity tests: --no-deps keeps pip from building dlib from source.
+"$PY" -m pip install -q --no-deps face_recognition || exit 1
+echo "== notebooks and library in step"
+nbdev-clean && nbdev-export || exit 1
+"$PY" tools/readme.py --check || exit 1
+if [ -n "$(git status --porcelain)" ]; then
+  echo "nbdev-clean/nbdev-export/readme changed files; commit them:"; git status --porcelain; exit 1
+fi
+echo "== nbdev-test"
+log=$(mktemp)
+nbdev-test --do-print --timing "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+total=$(grep -c '^Starting ' "$log")
+failed=$(awk '/nbdev Tests Failed On The Following Notebooks/{f=1;next} f && /^\t/{c++} END{print c+0}' "$log")
+[ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+echo "nbdev-test: $((total-failed)) passed, $failed failed"
+exit "$rc"
