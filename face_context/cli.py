@@ -54,13 +54,12 @@ def _check_src(cmd, src):
     if not p.exists(): raise SystemExit(f"face-context {cmd}: no such file or folder: {p}")
     return p
 
-def _summary(cmd, index, t0, **extra):
+def _summary(cmd, idx, t0, note=''):
     "The closing line: images, faces, errors, seconds."
-    df = index.df
+    df = idx.df
     n_err = int(df.error.notna().sum()) if len(df) else 0
     n_faces = int(sum(len(b) for b in df.boxes)) if len(df) else 0
-    more = ''.join(f', {v} {k}' for k,v in extra.items())
-    print(f"face-context {cmd}: {len(df)} images, {n_faces} faces, {n_err} errors{more}, {time.time()-t0:.1f} s")
+    print(f"face-context {cmd}: {len(df)} images, {n_faces} faces, {n_err} errors, {time.time()-t0:.1f} s" + (f"; {note}" if note else ''))
 
 # %% ../nbs/10_cli.ipynb #6c42f8bd
 @call_parse
@@ -78,7 +77,7 @@ def detect_cli(src:str, # folder of images (searched recursively) or one image
     try: idx = detect_folder(src if src.is_dir() else [src], workers=workers, cache=index, model=model, upsample=upsample, max_side=max_side)
     except (FileNotFoundError, ValueError) as e: raise SystemExit(f"face-context detect: {e}")
     for _,r in idx.df[idx.df.error.notna()].iterrows(): print(f"error: {r.error}")
-    _summary('detect', idx, t0, index=f'written to {index}')
+    _summary('detect', idx, t0, f'index written to {index}')
 
 # %% ../nbs/10_cli.ipynb #15283707
 @call_parse
@@ -105,5 +104,7 @@ def mask_cli(src:str=None, # folder of images; default: the embedded sample phot
         idx = FaceIndex.load(index) if index and Path(index).exists() else detect_folder(items, workers=workers, cache=index or Path(dst)/'face_index.json')
         man = export_masked(idx, dst, fill=fill, shape=shape, pad=pad, decoys=decoys, min_score=min_score)
     except (FileNotFoundError, ValueError) as e: raise SystemExit(f"face-context mask: {e}")
-    for _,r in man.iterrows(): print(f"  {r.src} -> {r.dst}: " + (f"error: {r.error}" if isinstance(r.error, str) else f"{r.faces} face(s) masked"))
-    _summary('mask', idx, t0, masked=f"written to {dst}")
+    for _,r in man.iterrows():
+        scores = ', '.join(f'{f.score:.2f}' for f in idx.faces(r.src)) if not isinstance(r.error, str) else ''
+        print(f"  {r.src} -> {r.dst}: " + (f"error: {r.error}" if isinstance(r.error, str) else f"{r.faces} face(s) masked" + (f" (detector scores {scores})" if scores else '')))
+    _summary('mask', idx, t0, f'masked copies and manifest.csv in {dst}')

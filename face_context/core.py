@@ -12,6 +12,8 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 from fastcore.all import *
+# torch 2.14 warns about `torch.jit.script` whenever torchvision is imported; it is not ours to act on
+warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
 
 # %% auto #0
 __all__ = ['data_path', 'sample_images', 'ImageLoadError', 'to_rgb', 'open_image', 'load_image', 'file_hash', 'Box', 'show_boxes']
