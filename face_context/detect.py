@@ -86,22 +86,24 @@ def detect_faces(img, # RGB array, or a path/bytes/PIL image for `load_image`
     return faces
 
 # %% ../nbs/01_detect.ipynb #4c4d3617
-def read_imglab(fn):
-    "Boxes per image file from a dlib imglab XML file: `{file: [Box, ...]}` (boxes marked `ignore` are left out)."
+def read_imglab(fn, # a dlib imglab XML file
+                ignored=False): # return the boxes marked `ignore='1'` instead of the others
+    "Boxes per image file: `{file: [Box, ...]}`."
     import xml.etree.ElementTree as ET
     out = {}
     for im in ET.parse(fn).getroot().iter('image'):
         out[im.get('file')] = [Box(int(b.get('left')), int(b.get('top')), int(b.get('left'))+int(b.get('width')), int(b.get('top'))+int(b.get('height')))
-                               for b in im.iter('box') if b.get('ignore') != '1']
+                               for b in im.iter('box') if (b.get('ignore') == '1') == ignored]
     return out
 
-def match_boxes(found, truth, iou=0.3):
-    "Greedy one-to-one matching: (true positives, false positives, missed)."
-    left, tp = list(truth), 0
+def match_boxes(found, truth, iou=0.3, ignore=()):
+    "Greedy one-to-one matching: (true positives, false positives, missed); unmatched boxes on an `ignore` box count as neither."
+    left, tp, fp = list(truth), 0, 0
     for b in sorted(found, key=lambda b: -max([b.iou(t) for t in left] or [0])):
         ious = [b.iou(t) for t in left]
         if ious and max(ious) >= iou: left.pop(int(np.argmax(ious))); tp += 1
-    return tp, len(found)-tp, len(left)
+        elif not any(b.iou(g) >= iou for g in ignore): fp += 1
+    return tp, fp, len(left)
 
 # %% ../nbs/01_detect.ipynb #197d70d4
 _COLS = ['path', 'width', 'height', 'size', 'mtime', 'hash', 'model', 'upsample', 'max_side', 'landmarks_kind',
@@ -235,7 +237,7 @@ def detect_folder(src, # folder (searched recursively) or list of image files
     prev = {r['path']: r for r in FaceIndex.load(cache).df.to_dict('records')} if cache and Path(cache).exists() else {}
     if jdir and jdir.exists(): prev.update({r['path']: r for r in _journal_rows(jdir)})
     done = {str(p): r for p in files if (r := _reusable(prev, p, s)) is not None}
-    todo = [p for p in files if str(p) not in done]
+    todo = sorted((p for p in files if str(p) not in done), key=lambda p: -os.path.getsize(p))  # biggest first: no long straggler at the end
     if jdir: jdir.mkdir(parents=True, exist_ok=True)
     new = parallel(_detect_one, todo, journal=jdir, **s, n_workers=workers, progress=progress and len(todo) > 0) if todo else []
     rows = {**done, **{r['path']: r for r in new}}
