@@ -56,13 +56,13 @@ def mask_faces(img, # RGB array, or anything `load_image` reads
     "A copy of `img` with every box padded, clipped and filled."
     out = (img if isinstance(img, np.ndarray) else load_image(img)).copy()
     h, w = out.shape[:2]
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed) if fill == 'noise' else None
     for b in boxes:
         b = Box(*b).pad(pad).clip((w, h))
         if b.width <= 0 or b.height <= 0: continue
         crop = out[b.top:b.bottom, b.left:b.right]
-        m = _region(b, shape)
-        crop[m] = _fill(crop, fill, rng)[m]
+        if shape == 'rect': crop[...] = _fill(crop, fill, rng)   # plain slice assignment: a boolean index is 100x slower
+        else: np.copyto(crop, _fill(crop, fill, rng), where=_region(b, shape)[..., None])
     return out
 
 # %% ../nbs/02_mask.ipynb #54aff937
@@ -80,13 +80,14 @@ def decoy_boxes(boxes, # the image's face boxes (kept clear of decoys)
     sizes = np.array([(b.width/W, b.height/H) for b in faces] if sizes is None else sizes, float).reshape(-1, 2)
     if not len(sizes): return []
     rng, out = np.random.default_rng(seed), []
-    for _ in range(n):
-        for _ in range(max_tries):
-            sw, sh = sizes[rng.integers(len(sizes))]
-            bw, bh = min(W, max(1, round(sw*W))), min(H, max(1, round(sh*H)))
-            l, t = int(rng.integers(0, W-bw+1)), int(rng.integers(0, H-bh+1))
-            c = Box(l, t, l+bw, t+bh)
-            if not _overlaps(c, faces+out): out.append(c); break
+    for _ in range(n):   # rejection sampling, `max_tries` candidates at once
+        wh = np.clip(np.rint(sizes[rng.integers(len(sizes), size=max_tries)]*(W, H)), 1, (W, H)).astype(int)
+        lt = (rng.random((max_tries, 2))*((W, H)-wh+1)).astype(int)
+        c = np.concatenate([lt, lt+wh], 1)
+        o = np.array([tuple(b) for b in faces+out]).reshape(-1, 4)
+        hit = ((np.minimum(c[:, None, 2], o[:, 2]) > np.maximum(c[:, None, 0], o[:, 0])) &
+               (np.minimum(c[:, None, 3], o[:, 3]) > np.maximum(c[:, None, 1], o[:, 1]))).any(1)
+        if not hit.all(): out.append(Box(*map(int, c[np.argmin(hit)])))
     return out
 
 # %% ../nbs/02_mask.ipynb #e4c3f261
