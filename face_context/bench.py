@@ -19,6 +19,7 @@ from .core import *
 from .mask import mask_faces
 from .augment import FaceOcclusion
 from .train import small_cnn, GradCamAttentionLoss, FaceGradientPenalty
+from .interpret import face_reliance
 
 # %% auto #0
 __all__ = ['METHODS', 'compose', 'make_shortcut_dataset', 'load_shortcut', 'train_method', 'results_table', 'run_benchmark',
@@ -63,7 +64,7 @@ def _clutter(d, size, rng, n=4):
         (d.ellipse if rng.random() < 0.5 else d.rectangle)([x-r, y-r, x+r, y+r], fill=col)
 
 # %% ../nbs/06_bench.ipynb #99635cd1
-def compose(face, context, size=64, face_frac=0.45, rng=None, textures=None):
+def compose(face, context, size=96, face_frac=0.45, rng=None, textures=None):
     "A scene of class `context` with `face` (RGB array) pasted on it: (image, image without the face, face `Box`)."
     rng = np.random.default_rng(rng)
     im = Image.fromarray(_background(rng, size, textures)); d = ImageDraw.Draw(im)
@@ -98,7 +99,7 @@ def _split_rows(ids, labels, n, split, p_context, k, rng, n_train_photos):
 # %% ../nbs/06_bench.ipynb #e87f4b00
 def make_shortcut_dataset(faces_dir, # real face photos, one folder per identity
                           out_dir, # where images and index.csv go
-                          n_train=2000, n_valid=400, n_swapped=400, size=64, k=2,
+                          n_train=2000, n_valid=400, n_swapped=400, size=96, k=2,
                           p_context=0.85, # P(context = label) in train
                           train_frac=0.7, # share of each identity's photos used in train (the rest in valid/swapped)
                           face_frac=0.45, seed=0, textures=None,
@@ -162,7 +163,7 @@ class _Reocclude(Callback):
     def before_train(self): self.dls.train.dataset.x = torch.from_numpy(_occluded(self.data, self.sel, self.occ, True)).permute(0, 3, 1, 2)
 
 # %% ../nbs/06_bench.ipynb #2676feac
-def _dls(data, method, bs, seed):
+def _dls(data, method, bs, seed, fgp='random'):
     "Training DataLoaders for `method`, and its callbacks."
     tr = np.where(data['df'].split == 'train')[0]
     attn = method in ('gradcam_loss', 'gradient_penalty')
@@ -173,7 +174,7 @@ def _dls(data, method, bs, seed):
     mk = lambda d, shuffle: DataLoader(d, bs=bs, shuffle=shuffle, drop_last=shuffle, n_inp=2 if attn else 1,
                                        after_batch=partial(_norm, erase=erase if shuffle else None))
     dls = DataLoaders(mk(ds, True), mk(_TensorDS(x[:bs], data['y'][tr][:bs], None if m is None else m[:bs]), False))
-    cbs = [GradCamAttentionLoss()] if method == 'gradcam_loss' else [FaceGradientPenalty(lam=100.)] if method == 'gradient_penalty' else []
+    cbs = [GradCamAttentionLoss()] if method == 'gradcam_loss' else [FaceGradientPenalty(lam=100., estimator=fgp)] if method == 'gradient_penalty' else []
     if method in _OCC: cbs.append(_Reocclude(data, tr, FaceOcclusion(**_OCC[method], seed=seed, sizes=data.get('sizes'))))
     return dls, cbs
 
@@ -193,17 +194,21 @@ def _accuracy(model, x, y, bs=256):
     return (pred.numpy() == y).mean()
 
 # %% ../nbs/06_bench.ipynb #4f983801
-def train_method(data, method, seed=0, epochs=12, bs=64, lr=1e-2):
+def train_method(data, method, seed=0, epochs=12, bs=64, lr=1e-2,
+                 n_reliance=200, # swapped images the face reliance is measured on (0: skip it)
+                 fgp='random'): # `FaceGradientPenalty`'s estimator
     "Train `small_cnn` on `data` with `method`; its row of results."
     if method not in METHODS: raise ValueError(f'unknown method {method!r}; choose from {", ".join(METHODS)}')
     set_seed(seed, reproducible=True)
-    dls, cbs = _dls(data, method, bs, seed)
+    dls, cbs = _dls(data, method, bs, seed, fgp)
     learn = Learner(dls, small_cnn(int(data['y'].max())+1), loss_func=CrossEntropyLossFlat(), cbs=cbs)
     t = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
     spe = (time.perf_counter()-t)/epochs
     acc = {s: _accuracy(learn.model, *_test_images(data, method, s, seed)) for s in ('valid', 'swapped')}
-    return dict(method=method, seed=seed, valid_acc=acc['valid'], swapped_acc=acc['swapped'], face_reliance=np.nan, s_per_epoch=spe), learn
+    sw = np.where(data['df'].split == 'swapped')[0][:n_reliance]
+    fr = face_reliance(learn, data['img'][sw], [data['boxes'][i] for i in sw], seed=seed) if n_reliance else np.nan
+    return dict(method=method, seed=seed, valid_acc=acc['valid'], swapped_acc=acc['swapped'], face_reliance=fr, s_per_epoch=spe), learn
 
 # %% ../nbs/06_bench.ipynb #32ab69d2
 def _markdown(t):
@@ -241,7 +246,7 @@ def run_benchmark(data_dir, # a dataset made by `make_shortcut_dataset`
 @call_parse
 def bench_cli(faces:str=None, # folder of face photos, one sub-folder per identity (required)
               out:str='shortcut_bench', # output folder (dataset in OUT/data, results in OUT)
-              seeds:int=3, epochs:int=12, n_train:int=2000, size:int=64, identities:int=10,
+              seeds:int=3, epochs:int=12, n_train:int=2000, size:int=96, identities:int=10,
               methods:str=None): # comma-separated subset of: baseline, random_erasing, occlusion_white, occlusion_blur, occlusion_decoys, gradcam_loss, gradient_penalty, oracle
     "Train every method on the identity-shortcut benchmark built from your faces; print and save the table."
     t0 = time.time()

@@ -10,7 +10,7 @@ import functools, os, shutil, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
-import dlib, face_recognition_models
+import dlib
 from PIL import Image
 from fastcore.all import *
 from fastcore.script import call_parse
@@ -19,6 +19,7 @@ from fastprogress.fastprogress import progress_bar
 from fastai.data.transforms import get_image_files, parent_label
 from .core import *
 from .detect import detect_faces, detect_folder, FaceIndex, shape_predictor
+from .embed import embed_faces
 
 # %% auto #0
 __all__ = ['PAD_MODES', 'POLICIES', 'crop_box', 'crop_face', 'crop_faces', 'assign_splits', 'embed_images', 'identity_clusters',
@@ -157,16 +158,12 @@ def _split_items(src, fn_col, label_col, folder, suffix, identity):
                              error=[None if p.is_file() else f'{p}: missing file' for p in paths]))
 
 # %% ../nbs/07_crop.ipynb #8fb8ba09
-@functools.cache
-def _face_rec(): return dlib.face_recognition_model_v1(face_recognition_models.face_recognition_model_location())
-
 def _embed_one(path, jitters=1):
     "128-d dlib descriptor of the largest face of `path` (the whole image if none is found), and whether a face was found."
     a = load_image(path)
     boxes = [f.box for f in detect_faces(a)]
     b = max(boxes, key=lambda b: b.area) if boxes else Box(0, 0, a.shape[1], a.shape[0])
-    shape = shape_predictor('5')(a, dlib.rectangle(*b))
-    return np.array(_face_rec().compute_face_descriptor(a, shape, jitters)), bool(boxes)
+    return embed_faces(a, [b], jitters)[0], bool(boxes)
 
 def embed_images(paths, workers=2, jitters=1, progress=False):
     "Face descriptors (N, 128) and face-found flags (N,) of image files, in parallel."

@@ -368,8 +368,9 @@ def plot_confusion_percent(self:ClassificationInterpretation, ax=None, cmap='Blu
     "Plot `confusion_percent` (fastai's `plot_confusion_matrix` normalises per row only)."
     cm = self.confusion_percent()
     if ax is None: _, ax = plt.subplots(figsize=figsize)
-    ax.imshow(cm.values, cmap=cmap)
-    for (i, j), v in np.ndenumerate(cm.values): ax.text(j, i, f'{v:.{dec}f}', ha='center', va='center', color='white' if v > cm.values.max()/2 else 'black')
+    vmax = max(cm.values.max(), 1e-9)   # the colour scale starts at 0 %, so that the text colour below matches the cell's shade
+    ax.imshow(cm.values, cmap=cmap, vmin=0, vmax=vmax)
+    for (i, j), v in np.ndenumerate(cm.values): ax.text(j, i, f'{v:.{dec}f}', ha='center', va='center', color='white' if v > vmax/2 else 'black')
     ax.set_xticks(range(len(cm)), cm.columns, rotation=90); ax.set_yticks(range(len(cm)), cm.index)
     ax.set_xlabel('Predicted'); ax.set_ylabel('Actual'); ax.set_title('% of all samples')
     return ax
