@@ -20,7 +20,7 @@ echo "== nbdev-test"
 log=$(mktemp)
 nbdev-test --do-print --timing "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
-total=$(grep -c '^Starting ' "$log")
+total=$(grep -o 'Starting ' "$log" | wc -l)   # parallel workers can print two Starting lines on one line
 failed=$(awk '/nbdev Tests Failed On The Following Notebooks/{f=1;next} f && /^\t/{c++} END{print c+0}' "$log")
 [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
 echo "nbdev-test: $((total-failed)) passed, $failed failed"
