@@ -67,7 +67,7 @@ def mask(self:FaceOcclusion, img, boxes, key):
     if not self.enabled or (not self.training and self.splits == 'train'): self.counts['unmasked'] += 1; return img
     if self.training and self.p < 1 and random.random() >= self.p: self.counts['unmasked'] += 1; return img
     seed = random.getrandbits(32) if self.training else self.seed + zlib.crc32(str(key).encode())
-    extra = decoy_boxes(boxes, img.shape[1::-1], n=self.decoys, sizes=self.sizes, seed=seed) if self.decoys else []
+    extra = decoy_boxes(boxes, img.shape[1::-1], n=self.decoys, sizes=self.sizes, seed=seed, pad=self.pad) if self.decoys else []
     self.counts['masked'] += 1
     return mask_faces(img, list(boxes)+extra, fill=self.fill, shape=self.shape, pad=self.pad, seed=seed)
 

@@ -73,21 +73,20 @@ def decoy_boxes(boxes, # the image's face boxes (kept clear of decoys)
                 n=1, # decoys wanted
                 sizes=None, # relative face sizes `(w/W, h/H)` to draw from, e.g. `FaceIndex.box_sizes()`; default: `boxes`' own
                 seed=None, max_tries=100, # random seed; placements tried per decoy
-                pad=0.2): # faces are kept clear with this padding
+                pad=0.2): # the padding `mask_faces` will add: padded decoys stay clear of padded faces and of each other
     "Up to `n` random boxes of the dataset's face sizes that overlap no (padded) face and no other decoy."
     W, H = size_wh
-    faces = [Box(*b).pad(pad) for b in boxes]
-    sizes = np.array([(b.width/W, b.height/H) for b in faces] if sizes is None else sizes, float).reshape(-1, 2)
+    sizes = np.asarray([((b[2]-b[0])/W, (b[3]-b[1])/H) for b in boxes] if sizes is None else sizes, float).reshape(-1, 2)
     if not len(sizes): return []
-    rng, out = np.random.default_rng(seed), []
+    rng, out, taken = np.random.default_rng(seed), [], [tuple(Box(*b).pad(pad)) for b in boxes]
     for _ in range(n):   # rejection sampling, `max_tries` candidates at once
         wh = np.clip(np.rint(sizes[rng.integers(len(sizes), size=max_tries)]*(W, H)), 1, (W, H)).astype(int)
         lt = (rng.random((max_tries, 2))*((W, H)-wh+1)).astype(int)
-        c = np.concatenate([lt, lt+wh], 1)
-        o = np.array([tuple(b) for b in faces+out]).reshape(-1, 4)
-        hit = ((np.minimum(c[:, None, 2], o[:, 2]) > np.maximum(c[:, None, 0], o[:, 0])) &
-               (np.minimum(c[:, None, 3], o[:, 3]) > np.maximum(c[:, None, 1], o[:, 1]))).any(1)
-        if not hit.all(): out.append(Box(*map(int, c[np.argmin(hit)])))
+        c, d = np.concatenate([lt, lt+wh], 1), np.rint(np.tile(wh, 2)*pad*[-1, -1, 1, 1]).astype(int)
+        cp, o = c+d, np.array(taken).reshape(-1, 4)   # candidates as they will be masked, against what is taken
+        hit = ((np.minimum(cp[:, None, 2], o[:, 2]) > np.maximum(cp[:, None, 0], o[:, 0])) &
+               (np.minimum(cp[:, None, 3], o[:, 3]) > np.maximum(cp[:, None, 1], o[:, 1]))).any(1)
+        if not hit.all(): i = np.argmin(hit); out.append(Box(*map(int, c[i]))); taken.append(tuple(map(int, cp[i])))
     return out
 
 # %% ../nbs/02_mask.ipynb #e4c3f261
@@ -114,7 +113,7 @@ def _mask_row(r, root, dst, fill, shape, pad, decoys, sizes, seed, min_score):
     except ImageLoadError as e: return {**out, 'error': str(e)}
     boxes = [Box(*b) for b, s in zip(r.boxes, r.scores) if min_score is None or s >= min_score]
     rng_seed = seed + zlib.crc32(str(rel).encode())
-    extra = decoy_boxes(boxes, arr.shape[1::-1], n=decoys, sizes=sizes, seed=rng_seed) if decoys else []
+    extra = decoy_boxes(boxes, arr.shape[1::-1], n=decoys, sizes=sizes, seed=rng_seed, pad=pad) if decoys else []
     _save_clean(mask_faces(arr, boxes+extra, fill=fill, shape=shape, pad=pad, seed=rng_seed), dst/rel)
     return {**out, 'faces': len(boxes), 'decoys': len(extra)}
 
