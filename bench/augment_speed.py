@@ -2,6 +2,8 @@
 `FaceOcclusion` (white; and white with 1 decoy) against no augmentation (the same loader with occlusion off), interleaved in one run,
 medians over the rounds. The order is shuffled every round: a fixed order measured the later configurations ~10% slower
 than the same configuration run first.
+AT&T photos are close-ups: no decoy fits beside the face, so the decoy row measures the cost of finding that out
+(a placed decoy costs ~150-250 us of rejection sampling per image).
 Goal: <= 1.05x. A benchmark, not a test: `python bench/augment_speed.py`.
 """
 import os, random, time, statistics

@@ -68,6 +68,11 @@ def mask_faces(img, # RGB array, or anything `load_image` reads
 # %% ../nbs/02_mask.ipynb #54aff937
 def _overlaps(b, others): return any(min(b.right, o.right) > max(b.left, o.left) and min(b.bottom, o.bottom) > max(b.top, o.top) for o in others)
 
+def _room(sizes, taken, W, H, pad):
+    "Can the smallest of `sizes`, padded, clear every taken box? A box clear of `o` lies wholly left, right, above or below it."
+    w, h = np.clip(np.rint(sizes.min(0)*(W, H)), 1, (W, H)); w, h = w+np.rint(w*pad), h+np.rint(h*pad)
+    return all(w <= l or W-w >= r or h <= t or H-h >= b for l, t, r, b in taken)
+
 def decoy_boxes(boxes, # the image's face boxes (kept clear of decoys)
                 size_wh, # the image's `(width, height)`
                 n=1, # decoys wanted
@@ -77,9 +82,11 @@ def decoy_boxes(boxes, # the image's face boxes (kept clear of decoys)
     "Up to `n` random boxes of the dataset's face sizes that overlap no (padded) face and no other decoy."
     W, H = size_wh
     sizes = np.asarray([((b[2]-b[0])/W, (b[3]-b[1])/H) for b in boxes] if sizes is None else sizes, float).reshape(-1, 2)
-    if not len(sizes): return []
-    rng, out, taken = np.random.default_rng(seed), [], [tuple(Box(*b).pad(pad)) for b in boxes]
-    for _ in range(n):   # rejection sampling, `max_tries` candidates at once
+    taken = [tuple(Box(*b).pad(pad)) for b in boxes]
+    if not len(sizes) or not _room(sizes, taken, W, H, pad): return []
+    rng, out = np.random.default_rng(seed), []
+    for k in range(n):   # rejection sampling, `max_tries` candidates at once
+        if k and not _room(sizes, taken, W, H, pad): break
         wh = np.clip(np.rint(sizes[rng.integers(len(sizes), size=max_tries)]*(W, H)), 1, (W, H)).astype(int)
         lt = (rng.random((max_tries, 2))*((W, H)-wh+1)).astype(int)
         c, d = np.concatenate([lt, lt+wh], 1), np.rint(np.tile(wh, 2)*pad*[-1, -1, 1, 1]).astype(int)
