@@ -68,9 +68,9 @@ def mask_faces(img, # RGB array, or anything `load_image` reads
 # %% ../nbs/02_mask.ipynb #54aff937
 def _overlaps(b, others): return any(min(b.right, o.right) > max(b.left, o.left) and min(b.bottom, o.bottom) > max(b.top, o.top) for o in others)
 
-def _room(sizes, taken, W, H, pad):
-    "Can the smallest of `sizes`, padded, clear every taken box? A box clear of `o` lies wholly left, right, above or below it."
-    w, h = np.clip(np.rint(sizes.min(0)*(W, H)), 1, (W, H)); w, h = w+np.rint(w*pad), h+np.rint(h*pad)
+def _room(px, taken, W, H, pad):
+    "Can the smallest of the pixel sizes `px`, padded, clear every taken box? A box clear of `o` lies wholly left, right, above or below it."
+    w, h = px.min(0); w, h = w+np.rint(w*pad), h+np.rint(h*pad)
     return all(w <= l or W-w >= r or h <= t or H-h >= b for l, t, r, b in taken)
 
 def decoy_boxes(boxes, # the image's face boxes (kept clear of decoys)
@@ -82,12 +82,13 @@ def decoy_boxes(boxes, # the image's face boxes (kept clear of decoys)
     "Up to `n` random boxes of the dataset's face sizes that overlap no (padded) face and no other decoy."
     W, H = size_wh
     sizes = np.asarray([((b[2]-b[0])/W, (b[3]-b[1])/H) for b in boxes] if sizes is None else sizes, float).reshape(-1, 2)
+    px = np.clip(np.rint(sizes*(W, H)), 1, (W, H)).astype(int)   # the sizes in pixels, as sampled and as `_room` sees them
     taken = [tuple(Box(*b).pad(pad)) for b in boxes]
-    if not len(sizes) or not _room(sizes, taken, W, H, pad): return []
+    if not len(px) or not _room(px, taken, W, H, pad): return []
     rng, out = np.random.default_rng(seed), []
     for k in range(n):   # rejection sampling, `max_tries` candidates at once
-        if k and not _room(sizes, taken, W, H, pad): break
-        wh = np.clip(np.rint(sizes[rng.integers(len(sizes), size=max_tries)]*(W, H)), 1, (W, H)).astype(int)
+        if k and not _room(px, taken, W, H, pad): break
+        wh = px[rng.integers(len(px), size=max_tries)]
         lt = (rng.random((max_tries, 2))*((W, H)-wh+1)).astype(int)
         c, d = np.concatenate([lt, lt+wh], 1), np.rint(np.tile(wh, 2)*pad*[-1, -1, 1, 1]).astype(int)
         cp, o = c+d, np.array(taken).reshape(-1, 4)   # candidates as they will be masked, against what is taken
