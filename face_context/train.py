@@ -12,7 +12,7 @@ from fastai.vision.all import *
 from .core import *
 
 # %% auto #0
-__all__ = ['small_cnn', 'last_conv', 'FaceMaskInput', 'grad_cam', 'soft_iou', 'GradCamAttentionLoss', 'FaceGradientPenalty']
+__all__ = ['small_cnn', 'FaceMaskInput', 'cam_layer', 'grad_cam', 'soft_iou', 'GradCamAttentionLoss', 'FaceGradientPenalty']
 
 # %% ../nbs/04_train.ipynb #2fadeb0d
 def small_cnn(n_out, # classes
@@ -21,12 +21,6 @@ def small_cnn(n_out, # classes
     layers, c_in = [], 3
     for c in ch: layers += [ConvLayer(c_in, c, stride=2)]; c_in = c
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c_in, n_out))
-
-def last_conv(model):
-    "The last `Conv2d` of `model`: the default layer for Grad-CAM."
-    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
-    if not convs: raise ValueError('the model has no Conv2d layer: pass `layer`')
-    return convs[-1]
 
 # %% ../nbs/04_train.ipynb #dd61ef04
 def _take_faces(cb):
@@ -41,16 +35,41 @@ class FaceMaskInput(Callback):
     order = -10
     def before_batch(self): _take_faces(self)
 
-# %% ../nbs/04_train.ipynb #5b319624
-def grad_cam(acts, logits, target, size, create_graph=True):
-    "Grad-CAM of class `target` from activations `acts` (B,C,h,w) that produced `logits`, upsampled to `size` and scaled to [0,1]."
-    logits, target = logits.as_subclass(torch.Tensor), target.as_subclass(torch.Tensor)   # fastai's tensor types don't mix in gather
+# %% ../nbs/04_train.ipynb #c8c49d2a
+def _has_conv(m): return any(isinstance(o, nn.Conv2d) for o in m.modules())
+
+def cam_layer(model):
+    "The default Grad-CAM layer: the last block holding a `Conv2d`, descending through plain `nn.Sequential` containers."
+    if not _has_conv(model): raise ValueError('the model has no Conv2d layer: pass `layer`')
+    m = model
+    while True:
+        kids = [c for c in m.children() if _has_conv(c)]
+        if not kids: return m
+        m = kids[-1]
+        if type(m) is not nn.Sequential: return m
+
+# %% ../nbs/04_train.ipynb #8472bd29
+def grad_cam(acts, # activations (B, C, h, w) of the CAM layer, in the graph of `logits`
+             logits, # model outputs (B, classes)
+             target, # class index per image
+             size, # (H, W) the maps are upsampled to
+             relu=True, # keep only the positive evidence (Grad-CAM as published)
+             scale='max', # 'max': divide by the maximum; 'minmax': stretch the minimum..maximum to 0..1
+             create_graph=False): # keep the graph, so that a loss on the maps trains the model
+    "Grad-CAM maps (B, H, W) of class `target` at the layer that produced `acts`, scaled to [0, 1]."
+    if scale not in ('max', 'minmax'): raise ValueError(f"scale must be 'max' or 'minmax', not {scale!r}")
+    logits = logits.as_subclass(torch.Tensor)   # fastai's tensor types don't mix in gather
+    target = torch.as_tensor(target).as_subclass(torch.Tensor).to(logits.device).long()
     g = torch.autograd.grad(logits.gather(1, target[:, None]).sum(), acts, create_graph=create_graph)[0]
-    cam = (g.mean((2, 3), keepdim=True)*acts).sum(1, keepdim=True)
-    cam = F.interpolate(cam, size=size, mode='bilinear', align_corners=False)[:, 0]
-    lo, hi = cam.flatten(1).min(1)[0][:, None, None], cam.flatten(1).max(1)[0][:, None, None]
+    cam = (g.mean((2, 3), keepdim=True)*acts).sum(1, keepdim=True).as_subclass(torch.Tensor)
+    if relu: cam = F.relu(cam)
+    cam = F.interpolate(cam, size=tuple(size), mode='bilinear', align_corners=False)[:, 0]
+    hi = cam.flatten(1).max(1)[0][:, None, None]
+    if scale == 'max': return cam/hi.clamp_min(1e-12)
+    lo = cam.flatten(1).min(1)[0][:, None, None]
     return (cam-lo)/(hi-lo+1e-6)
 
+# %% ../nbs/04_train.ipynb #d2e84f86
 def soft_iou(a, b):
     "Soft IoU of maps in [0,1], per image: sum(min)/sum(max)."
     a, b = a.as_subclass(torch.Tensor), b.as_subclass(torch.Tensor)
@@ -60,9 +79,12 @@ def soft_iou(a, b):
 class GradCamAttentionLoss(Callback):
     "Add `w_g * -ln IoU(Grad-CAM of the true class, allowed region)` to `w_a * loss` for images with faces."
     order = 0
-    def __init__(self, layer=None, w_a=1., w_g=1., template=None): # layer (default: last conv); weights; allowed-region template (H, W)
-        store_attr(); self.history = []
-    def before_fit(self): self.hook_layer = ifnone(self.layer, last_conv(self.learn.model))
+    def __init__(self, layer=None, # the CAM layer (default: `cam_layer`)
+                 w_a=1., w_g=1., # weights of the classification loss and of the CAM term
+                 template=None, # allowed region (H, W) for every image; default: the image minus its padded faces
+                 relu=False, scale='minmax'): # how `grad_cam` scales the map it trains
+        store_attr(); self.history, self.cam = [], None
+    def before_fit(self): self.hook_layer = ifnone(self.layer, cam_layer(self.learn.model))
     def before_batch(self):
         faces = _take_faces(self)
         has = faces.flatten(1).sum(1) > 0 if self.template is None else torch.ones(len(faces), dtype=bool, device=faces.device)
@@ -71,12 +93,12 @@ class GradCamAttentionLoss(Callback):
         if self.hook is None: return
         acts = self.hook.stored; self.hook.remove(); self.hook = None
         x = self.learn.xb[0]
-        cam = grad_cam(acts, self.learn.pred, self.learn.yb[0], x.shape[-2:])
+        cam = grad_cam(acts, self.learn.pred, self.learn.yb[0], x.shape[-2:], relu=self.relu, scale=self.scale, create_graph=True)
         allowed = 1-self.learn.face_mask if self.template is None else F.interpolate(tensor(self.template).float()[None, None].to(x.device), size=x.shape[-2:])[0].expand(len(x), -1, -1)
         term = -torch.log(soft_iou(cam[self.has], allowed[self.has])+1e-6).mean()
         self.learn.loss_grad = self.w_a*self.learn.loss_grad + self.w_g*term
         self.learn.loss = self.learn.loss_grad.clone()
-        self.history.append(term.item())
+        self.history.append(term.item()); self.cam = cam.detach()
     def after_batch(self):
         if getattr(self, 'hook', None) is not None: self.hook.remove(); self.hook = None
     after_cancel_batch = after_batch
