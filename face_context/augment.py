@@ -116,6 +116,7 @@ def face_dls(source, # folder per class, DataFrame, or CSV path
              index=None, # `FaceIndex` of the images, or a function item -> boxes; detected when None
              occlusion=None, # `FaceOcclusion`, a dict of its arguments, or False for none
              face_masks=False, # also yield each item's face mask (for the attention losses)
+             regions=None, # function item -> boxes where the model should look: yields that mask too (the attention loss's S)
              fn_col='id', label_col='category', folder=None, suffix='', # for tables: file column, label column, image folder, file suffix
              valid_pct=0.2, seed=0, splitter=None, # random split, or a fastai splitter
              size=128, item_tfms=None, batch_tfms=None, bs=64,
@@ -127,7 +128,8 @@ def face_dls(source, # folder per class, DataFrame, or CSV path
     else: occ = occlusion if isinstance(occlusion, FaceOcclusion) else FaceOcclusion(faces=index, **(occlusion or {}))   # a keyword: fastai takes a lone function argument for a method
     lab = dict(zip(map(str, items), labels))
     blocks = [TransformBlock(type_tfms=occ, batch_tfms=IntToFloatTensor)]
-    if face_masks: blocks.append(TransformBlock(type_tfms=face_mask(occ.faces, occ.pad, occ.min_score, occ.load), batch_tfms=IntToFloatTensor))
+    if face_masks or regions is not None: blocks.append(TransformBlock(type_tfms=face_mask(occ.faces, occ.pad, occ.min_score, occ.load), batch_tfms=IntToFloatTensor))
+    if regions is not None: blocks.append(TransformBlock(type_tfms=face_mask(regions, 0., load=occ.load), batch_tfms=IntToFloatTensor))
     db = DataBlock(blocks=(*blocks, CategoryBlock(vocab=sorted(set(labels)))), n_inp=len(blocks), get_y=lambda o: lab[str(o)],
                    splitter=ifnone(splitter, RandomSplitter(valid_pct, seed=seed)), item_tfms=ifnone(item_tfms, Resize(size)), batch_tfms=batch_tfms)
     dls = db.dataloaders(items, bs=bs, **kwargs)

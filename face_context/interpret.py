@@ -186,16 +186,24 @@ def cam_share(cam, # (h, w) map(s) in [0, 1]; a leading batch dimension is allow
     return torch.where(ok, inside/e.clamp_min(1e-12)/frac.clamp_min(1e-12), torch.full_like(e, float('nan'))).numpy()
 
 # %% ../nbs/05_interpret.ipynb #fbed13ee
+def _control_boxes(boxes, size_wh, pad, seed, max_tries, pieces):
+    "Non-face boxes of the faces' total area: per face one box of its size, else its area in `k` equal pieces, for the first `k` of `pieces` that fits."
+    W, H = size_wh
+    for k in pieces:
+        out = []
+        for j, b in enumerate(boxes):
+            s = [(b.width/W/np.sqrt(k), b.height/H/np.sqrt(k))]
+            out += decoy_boxes(list(boxes)+out, (W, H), n=k, sizes=s, seed=seed+j, max_tries=max_tries, pad=pad)
+        if len(out) == k*len(boxes): return out
+    return None
+
 def masked_pair(img, boxes, # uint8 RGB array; its face boxes
-                fill='white', pad=0.2, seed=0, max_tries=200):
-    "`img` with its faces masked, and with same-size decoy regions masked instead (None when the decoys don't fit)."
-    H, W = img.shape[:2]
-    face, decoys = mask_faces(img, boxes, fill=fill, pad=pad, seed=seed), []
-    for j, b in enumerate(boxes):
-        d = decoy_boxes(list(boxes)+decoys, (W, H), n=1, sizes=[(b.width/W, b.height/H)], seed=seed+j, max_tries=max_tries, pad=pad)
-        if not d: return face, None
-        decoys += d
-    return face, mask_faces(img, decoys, fill=fill, pad=pad, seed=seed)
+                fill='white', pad=0.2, seed=0, max_tries=200,
+                pieces=(1, 2, 4, 8, 16)): # control regions: one per face of its size, else the face's area cut in this many equal pieces
+    "`img` with its faces masked, and with non-face control regions of the same total area masked instead (None when none fit)."
+    face = mask_faces(img, boxes, fill=fill, pad=pad, seed=seed)
+    ctl = _control_boxes(list(boxes), img.shape[1::-1], pad, seed, max_tries, pieces)
+    return face, (None if ctl is None else mask_faces(img, ctl, fill=fill, pad=pad, seed=seed))
 
 def bootstrap_ci(x, n=1000, seed=0, level=0.95):
     "Percentile-bootstrap interval of the mean of `x`."
