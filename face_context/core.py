@@ -18,9 +18,9 @@ from fastcore.all import *
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
 
 # %% auto #0
-__all__ = ['data_path', 'sample_images', 'ImageLoadError', 'to_rgb', 'open_image', 'load_image', 'file_hash', 'WriteError',
-           'atomic_write', 'save_image', 'confined', 'check_dst', 'watch_parent', 'echo', 'results_only', 'Box',
-           'show_boxes']
+__all__ = ['data_dirs', 'data_path', 'sample_images', 'ImageLoadError', 'to_rgb', 'open_image', 'load_image', 'file_hash',
+           'WriteError', 'atomic_write', 'save_image', 'confined', 'check_dst', 'watch_parent', 'echo', 'results_only',
+           'Box', 'show_boxes']
 
 # %% ../nbs/00_core.ipynb #a3a6875e
 def _roots():
@@ -29,15 +29,20 @@ def _roots():
     pkg = Path(__file__).resolve().parent if '__file__' in globals() else here
     return [here, *here.parents, pkg, *pkg.parents]
 
+def data_dirs(env='FACE_CONTEXT_DATA'): # environment variable that, when set, is the only folder searched
+    "Folders searched for test data, in order: `$FACE_CONTEXT_DATA`, else the repo's `data/`, then `../shared/data` beside it."
+    if os.environ.get(env): return [Path(os.environ[env]).resolve()] if Path(os.environ[env]).is_dir() else []
+    repos = [r for r in _roots() if (r/'pyproject.toml').exists()]
+    cands = [r/'data' for r in repos if (r/'data'/'README.md').exists() and (r/'face_context').is_dir()] + [r/'..'/'shared'/'data' for r in repos]
+    return list(dict.fromkeys(c.resolve() for c in cands if c.is_dir()))
+
 def data_path(*parts, # sub-path inside the data folder, e.g. `'pascal_faces'`
               env='FACE_CONTEXT_DATA'): # environment variable that overrides the search
-    "Path to the shared test data (`$FACE_CONTEXT_DATA` or `../shared/data` beside the repo root)."
-    if os.environ.get(env): cands = [Path(os.environ[env])]
-    else: cands = [r/'..'/'shared'/'data' for r in _roots() if (r/'pyproject.toml').exists()]
-    for c in cands:
-        if c.is_dir(): return c.resolve().joinpath(*parts)
-    raise FileNotFoundError(f"face_context test data not found (looked in {[str(c) for c in cands]}): "
-                            f"put it at ../shared/data beside the repo root or set {env}")
+    "Path to `parts` in the first of `data_dirs()` that holds it (in the first one if none does)."
+    dirs = data_dirs(env)
+    if not dirs: raise FileNotFoundError(f"face_context test data not found: no data/ in the repository, no ../shared/data beside it, "
+                                         f"and {env} is not set (or names no folder)")
+    return next((d.joinpath(*parts) for d in dirs if d.joinpath(*parts).exists()), dirs[0].joinpath(*parts))
 
 # %% ../nbs/00_core.ipynb #a47fc8ab
 def sample_images():

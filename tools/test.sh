@@ -11,10 +11,13 @@ echo "== install"
 # face_recognition is only for the parity tests: --no-deps keeps pip from building dlib from source.
 "$PY" -m pip install -q --no-deps face_recognition || exit 1
 echo "== notebooks and library in step"
+# compare the tree before and after, so that only what these three change counts (not a user's own untracked files)
+snap() { git status --porcelain --untracked-files=all; git diff | sha1sum; }
+before=$(snap)
 nbdev-clean && nbdev-export || exit 1
 "$PY" tools/readme.py || exit 1
-if [ -n "$(git status --porcelain)" ]; then
-  echo "nbdev-clean/nbdev-export/readme changed files; commit them:"; git status --porcelain; exit 1
+if [ "$(snap)" != "$before" ]; then
+  echo "nbdev-clean/nbdev-export/readme changed files; commit them:"; diff <(echo "$before") <(snap); exit 1
 fi
 echo "== nbdev-test"
 log=$(mktemp)
