@@ -23,7 +23,7 @@ from .interpret import face_set, grad_cams, model_view, show_cam
 # %% auto #0
 __all__ = ['HAND_SCORE', 'FaceReviewer', 'MaskPreview', 'RegionPainter', 'CamBrowser']
 
-# %% ../nbs/09_widgets.ipynb #a00ef5c0
+# %% ../nbs/09_widgets.ipynb #e8dcf07c
 HAND_SCORE = 100. # the score of a box drawn by hand: above any detector's, so `min_score` filters keep it
 
 class FaceReviewer:
@@ -38,14 +38,17 @@ class FaceReviewer:
         self.pos = W.IntSlider(0, 0, max(len(self.df)-1, 0), description='image')
         self.thresh = W.FloatSlider(min_score, min=0., max=3., step=0.05, description='min score')
         self.bbox = BBoxWidget(classes=list(self.labels), colors=['#2ca02c', '#d62728'], hide_buttons=True)
+        self.prev, self.next = W.Button(icon='arrow-left', description='previous'), W.Button(icon='arrow-right', description='next')
         self.msg, self.save_btn = W.HTML(), W.Button(description='save', icon='save', disabled=fn is None)
         for w in (self.pos, self.thresh): w.observe(lambda _: self.show(), 'value')
         self.bbox.observe(self._edited, 'bboxes')
         self.save_btn.on_click(lambda _: self.save())
-        self.widget = W.VBox([W.HBox([self.pos, self.thresh, self.save_btn]), self.msg, self.bbox])
+        self.prev.on_click(lambda _: setattr(self.pos, 'value', max(0, self.pos.value-1)))
+        self.next.on_click(lambda _: setattr(self.pos, 'value', min(self.pos.max, self.pos.value+1)))
+        self.widget = W.VBox([W.HBox([self.prev, self.next, self.pos]), W.HBox([self.thresh, self.save_btn]), self.msg, self.bbox])
         self.show()
 
-# %% ../nbs/09_widgets.ipynb #d5f538f1
+# %% ../nbs/09_widgets.ipynb #0ee169bc
 @patch
 def _path(self:FaceReviewer): return self.df.path.iloc[self.pos.value]
 
@@ -65,7 +68,7 @@ def kept(self:FaceReviewer, path):
     "Indices of the boxes of `path` that are kept: by hand, or by scoring at least the threshold."
     return [i for i, f in enumerate(self._faces(path)) if self._keeps(f)]
 
-# %% ../nbs/09_widgets.ipynb #1fabaa6f
+# %% ../nbs/09_widgets.ipynb #f5cb3ba7
 def _png(img, size):
     "`img` downscaled to at most `size` pixels on its longest side, as PNG bytes, and the scale used."
     s = min(1., size/max(img.shape[:2]))
@@ -92,7 +95,7 @@ def show(self:FaceReviewer):
                       f'{name}: {n} of {len(faces)} boxes kept. Drag on the photo to add a missed face, drag a box or its corners to '
                       'move or resize it, select a box and press <i>rejected</i> or <i>face</i> to change its fate.')
 
-# %% ../nbs/09_widgets.ipynb #f934f9dc
+# %% ../nbs/09_widgets.ipynb #97d7c3f5
 @patch
 def _edited(self:FaceReviewer, change):
     "Take the boxes drawn on the photo back into the review state."
@@ -111,7 +114,7 @@ def _edited(self:FaceReviewer, change):
     self.state[path] = new + [dict(f, keep=False) for i, f in enumerate(old) if i not in seen]
     self.show()
 
-# %% ../nbs/09_widgets.ipynb #02f570ae
+# %% ../nbs/09_widgets.ipynb #5795898e
 @patch
 def reviewed(self:FaceReviewer):
     "A copy of the index with only the kept boxes (moved, resized and added ones as drawn), their scores and landmarks."
@@ -157,7 +160,7 @@ class MaskPreview:
         with self.out:
             plt.figure(figsize=(4, 4)); plt.imshow(self.masked); plt.axis('off'); plt.show()
 
-# %% ../nbs/09_widgets.ipynb #c5ffc96c
+# %% ../nbs/09_widgets.ipynb #0fde1451
 _RED = 'rgba(214, 39, 40, 0.5)'
 
 class RegionPainter:
@@ -170,7 +173,7 @@ class RegionPainter:
         (self.rows, self.cols), self.boxes, self.pad = grid, list(boxes), pad
         png, s = _png(self.img, size)
         self.w, self.h = round(self.img.shape[1]*s), round(self.img.shape[0]*s)
-        self.canvas = MultiCanvas(2, width=self.w, height=self.h)
+        self.canvas = MultiCanvas(2, width=self.w, height=self.h, layout=W.Layout(width=f'{self.w}px', height=f'{self.h}px'))
         self.canvas[0].put_image_data(np.asarray(Image.open(io.BytesIO(png)).convert('RGB')), 0, 0)
         self.brush = W.ToggleButtons(options=['not allowed', 'allowed'], description='paint')
         self.reset_btn = W.Button(description='start again', icon='undo')
@@ -184,7 +187,7 @@ class RegionPainter:
         self.widget = W.VBox([W.HBox([self.brush, self.reset_btn]), self.canvas, self.legend])
         self.reset()
 
-# %% ../nbs/09_widgets.ipynb #a1a27d0e
+# %% ../nbs/09_widgets.ipynb #543be583
 @patch
 def reset(self:RegionPainter):
     "Every cell allowed except those a padded face touches."
@@ -205,7 +208,7 @@ def paint(self:RegionPainter, x, y): # canvas pixels, as the mouse events give t
     v = self.brush.value == 'allowed'
     if self.allowed[r, c] != v: self.allowed[r, c] = v; self.draw()
 
-# %% ../nbs/09_widgets.ipynb #5d03889b
+# %% ../nbs/09_widgets.ipynb #8e96c3dc
 @patch
 def draw(self:RegionPainter):
     "Redraw the overlay: not-allowed cells in translucent red, and the grid."
@@ -230,7 +233,7 @@ def show(self:RegionPainter, ax=None, figsize=(4, 4)):
     ax.imshow(self.img); ax.imshow(np.dstack([np.broadcast_to(np.array([0.84, 0.15, 0.16], np.float32), self.mask.shape+(3,)), 0.5*(1-self.mask)]))
     ax.axis('off'); return ax
 
-# %% ../nbs/09_widgets.ipynb #1f492dce
+# %% ../nbs/09_widgets.ipynb #28e30d0b
 class CamBrowser:
     "Page through a learner's top losses or one class's FN/FP/TP with Grad-CAM and faces; a toggle masks the faces and predicts again."
     kinds = ('top losses', 'FN', 'FP', 'TP')
@@ -246,14 +249,14 @@ class CamBrowser:
         self.cls = W.Dropdown(options=self.vocab, description='class', disabled=True)
         self.prev, self.next = W.Button(icon='arrow-left', description='previous'), W.Button(icon='arrow-right', description='next')
         self.masked = W.ToggleButton(False, description='mask faces', icon='eye-slash')
-        self.image, self.caption, self.i = W.Image(format='png'), W.HTML(), 0
+        self.image, self.caption, self.i = W.Image(format='png', layout=W.Layout(width=f'{round(size*80)}px')), W.HTML(), 0
         for w in (self.kind, self.cls): w.observe(lambda _: self._select(), 'value')
         self.masked.observe(lambda _: self.show(), 'value')
         self.prev.on_click(lambda _: self.go(-1)); self.next.on_click(lambda _: self.go(1))
         self.widget = W.VBox([W.HBox([self.kind, self.cls]), W.HBox([self.prev, self.next, self.masked]), self.caption, self.image])
         self._select()
 
-# %% ../nbs/09_widgets.ipynb #fe95cafb
+# %% ../nbs/09_widgets.ipynb #e568669c
 @patch
 def _select(self:CamBrowser):
     "The items to page through for the chosen kind (and class)."
@@ -275,7 +278,7 @@ def faces(self:CamBrowser, j):
     if j not in self._faces: self._faces[j] = face_set([self.interp.dl.items[j]], self.boxes).boxes[0]
     return self._faces[j]
 
-# %% ../nbs/09_widgets.ipynb #9ffd93b3
+# %% ../nbs/09_widgets.ipynb #8cdfe502
 @patch
 def view(self:CamBrowser, j, masked=False):
     "Item `j` as the model sees it: (view, face-mask view, Grad-CAM, class probabilities)."

@@ -28,4 +28,5 @@ echo "== docs site and JupyterLab, in headless Chromium"
 "$PY" -m pip install -q playwright || exit 1
 [ -x /usr/bin/chromium ] || { apt-get update -qq && apt-get install -y -qq chromium; } || exit 1
 "$PY" tools/site_test.py || rc=1
+"$PY" tools/lab_test.py || rc=1
 exit "$rc"
