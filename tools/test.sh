@@ -27,4 +27,9 @@ total=$(grep -o 'Starting ' "$log" | wc -l)   # parallel workers can print two S
 failed=$(awk '/nbdev Tests Failed On The Following Notebooks/{f=1;next} f && /^\t/{c++} END{print c+0}' "$log")
 [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
 echo "nbdev-test: $((total-failed)) passed, $failed failed"
+echo "== docs site and JupyterLab, in headless Chromium"
+"$PY" -m pip install -q playwright || exit 1
+[ -x /usr/bin/chromium ] || { apt-get update -qq && apt-get install -y -qq chromium; } || exit 1
+"$PY" tools/site_test.py || rc=1
+"$PY" tools/lab_test.py || rc=1
 exit "$rc"
