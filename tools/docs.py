@@ -13,7 +13,7 @@ The GitHub Pages workflow (.github/workflows/deploy.yaml) still builds the real 
 
 Pictures: nbdev's docs build does not run notebooks, so a page shows only the outputs stored in its notebook. `--outputs` runs the
 given notebooks (the default, not-slow cells) and stores the outputs of the cells that draw, and only those: PNGs, downscaled to at
-most 800 px wide and quantised to 256 colours. Text, tables, widgets and progress bars are not stored, so no temporary path or
+most 640 px wide and quantised to 256 colours. Text, tables, widgets and progress bars are not stored, so no temporary path or
 progress bar ends up in a notebook, and `nbdev-clean` keeps what is stored.
 """
 import base64, html, io, json, os, re, shutil, sys, importlib, inspect
@@ -24,7 +24,7 @@ nbs, out_dir = root/'nbs', root/'_docs'
 SITE_URL = 'https://face-context.github.io/face_context/'
 
 # ---------------------------------------------------------------- stored outputs
-def _small_png(b64, max_w=800):
+def _small_png(b64, max_w=640):
     "The PNG in `b64`, downscaled to `max_w` pixels wide and quantised to 256 colours, as base64."
     from PIL import Image
     im = Image.open(io.BytesIO(base64.b64decode(b64)))
@@ -45,7 +45,7 @@ def _pictures(outputs):
 
 def store_outputs(nb_path):
     "Run `nb_path` (not-slow cells) and store the pictures of the cells that draw; every other cell's outputs are cleared."
-    from execnb.nbio import read_nb, write_nb
+    from fastcore.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
     nb_path = Path(nb_path).resolve()
     nb = read_nb(nb_path)
