@@ -95,6 +95,19 @@ def _math_protect(md):
     md = re.sub(r'(?<!\\)\$\$.+?\$\$|(?<![\\$\w])\$[^$\n]+?\$(?!\w)', sub, md, flags=re.S)
     return md, keep
 
+_TEX = {r'\cdot': '·', r'\times': '×', r'\ln': 'ln', r'\log': 'log', r'\sum': '∑', r'\min': 'min', r'\max': 'max', r'\lambda': 'λ',
+        r'\partial': '∂', r'\in': '∈', r'\approx': '≈', r'\le': '≤', r'\ge': '≥', r'\alpha': 'α', r'\beta': 'β', r'\sigma': 'σ',
+        r'\mu': 'μ', r'\left': '', r'\right': '', r'\,': ' ', r'\;': ' ', r'\{': '{', r'\}': '}'}
+
+def _tex(t):
+    "Inline TeX as readable text: common macros as their symbols, `_x`/`^x` as sub- and superscripts (no MathJax: the site works offline)."
+    t = html.escape(t)
+    for k in sorted(_TEX, key=len, reverse=True): t = re.sub(re.escape(k) + r'(?![A-Za-z])', _TEX[k], t)
+    t = re.sub(r'\\(?:text|mathrm|operatorname)\{([^}]*)\}', r'\1', t)
+    t = re.sub(r'_\{([^}]*)\}|_(\w)', lambda m: f'<sub>{m.group(1) or m.group(2)}</sub>', t)
+    t = re.sub(r'\^\{([^}]*)\}|\^(\w)', lambda m: f'<sup>{m.group(1) or m.group(2)}</sup>', t)
+    return t
+
 _EVENTS = re.compile(r'\b(?:before|after)_[a-z_]+:NoneType=None,?\s*')
 
 def _signature(code, name, classes):
@@ -148,12 +161,13 @@ class Page:
         md = _quarto_free(md)
         md, maths = _math_protect(md)
         h = _md().render(md)
-        h = re.sub(r'@@MATH(\d+)@@', lambda m: f'<span class="math">{html.escape(maths[int(m.group(1))].strip("$"))}</span>', h)
+        h = re.sub(r'@@MATH(\d+)@@', lambda m: f'<span class="math">{_tex(maths[int(m.group(1))].strip("$"))}</span>', h)
         return h
 
     def _show_doc(self, md):
         "A show_doc output: heading, signature (fixed), docstring."
         md = re.sub(r'^---\s*\n', '', md.lstrip())
+        md = re.sub(r'^\[source\]\(([^)]*)\)(\{[^}]*\})?', r'<a class="source" href="\1">source</a>', md)
         name = (re.search(r'^#+\s+(\S+)', md, flags=re.M) or [None, ''])[1]
         md = re.sub(r'```python\n(.*?)```', lambda m: '```python\n' + _signature(m.group(1), name, self.classes) + '```', md, flags=re.S)
         return '<div class="doc">' + self._md_html(md) + '</div>'
