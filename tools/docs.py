@@ -1,7 +1,7 @@
 """Build the docs site without Quarto (which cannot be installed here), and store the pictures it shows.
 
     python tools/docs.py                      # build the site in _docs/ (open _docs/index.html)
-    python tools/docs.py --outputs NB...      # run notebooks, keep only the pictures of the cells that draw
+    python tools/docs.py --outputs [NB...]    # run notebooks (default: all but index), keep only the pictures of the cells that draw
 
 Building: nbdev's `proc_nbs()` writes `_proc/` (show_doc cells run, exported code hidden, backticked names linked) exactly as for the
 Quarto build; this script then renders each processed notebook to one HTML page, doing by hand the few things Quarto does for nbdev:
@@ -24,6 +24,9 @@ nbs, out_dir = root/'nbs', root/'_docs'
 SITE_URL = 'https://face-context.github.io/face_context/'
 
 # ---------------------------------------------------------------- stored outputs
+# Every notebook but the index (whose text output the README shows): `python tools/docs.py --outputs` with no notebook named.
+NOTEBOOKS = sorted(str(f.relative_to(root)) for f in nbs.rglob('*.ipynb') if f.name != 'index.ipynb' and '.ipynb_checkpoints' not in f.parts)
+
 def _small_png(b64, max_w=640):
     "The PNG in `b64`, downscaled to `max_w` pixels wide and quantised to 256 colours, as base64."
     from PIL import Image
@@ -320,5 +323,5 @@ def build(proc=True):
 if __name__ == '__main__':
     args = sys.argv[1:]
     if args and args[0] == '--outputs':
-        for f in args[1:]: store_outputs(f)
+        for f in args[1:] or NOTEBOOKS: store_outputs(f)
     else: build(proc='--no-proc' not in args)
