@@ -204,7 +204,7 @@ def _place(man, dst, how):
     return out
 
 # %% ../nbs/07_crop.ipynb #5227d8bb
-def split_dataset(src, # folder per class, or a CSV index such as seed 002's `index.csv`
+def split_dataset(src, # folder per class, or a CSV index such as a scraped dataset's `index.csv`
                   dst, # output folder: DST/train|valid|test/<class>/
                   pcts=(0.7, 0.2, 0.1), names=('train', 'valid', 'test'), seed=0,
                   identity=None, # keep identities in one split: None (no), 'embed' (cluster dlib descriptors), a CSV column, or a function of the path
