@@ -109,7 +109,7 @@ def _items(source, fn_col, label_col, folder, suffix):
     for c in (fn_col, label_col):
         if c not in df.columns: raise ValueError(f"no column {c!r} in {source if isinstance(source, (str, Path)) else 'the DataFrame'}")
     base = Path(folder) if folder else (Path(source).parent if isinstance(source, (str, Path)) else Path('.'))
-    return [base/f'{v}{suffix}' for v in df[fn_col]], list(df[label_col].astype(str))
+    return [confined(f'{v}{suffix}', base, 'file') for v in df[fn_col]], list(df[label_col].astype(str))   # no `../` or path elsewhere
 
 # %% ../nbs/03_augment.ipynb #076cfb5b
 def face_dls(source, # folder per class, DataFrame, or CSV path

@@ -486,25 +486,27 @@ def _report_images(learn, interp, index, k, n_cams):
 
 # %% ../nbs/05_interpret.ipynb #26bb9d42
 @call_parse
-def report_cli(model:str, # exported fastai learner (`learn.export`), a .pkl file
+def report_cli(model:str, # a learner you trust, exported with `learn.export`: loading it unpickles it, which can run any code
                data:str, # folder per class, or a tree with train/valid/test (test, else valid, is used)
                out:str, # output folder; report.html is written there
                k:int=3, # images per gallery row
                cams:int=8, # images in the Grad-CAM grid
                workers:int=2): # face-detection processes
-    "Write one self-contained HTML page interpreting MODEL on DATA: tables, confusion matrix, Grad-CAM grid, face reliance."
+    "Write one self-contained HTML page interpreting MODEL on DATA. MODEL must be trusted: loading a learner unpickles it."
+    import zipfile
     t0 = time.time()
-    if not Path(model).is_file(): raise SystemExit(f'face-context report: no such model file: {model}')
-    if not Path(data).is_dir(): raise SystemExit(f'face-context report: no such folder: {data}')
-    if Path(out).exists() and not Path(out).is_dir(): raise SystemExit(f'face-context report: {out} exists and is not a folder')
-    try:
-        with warnings.catch_warnings():   # fastai warns that pickles can run code: the user chose this file
-            warnings.simplefilter('ignore'); learn = load_learner(model, cpu=True)
-    except Exception as e: raise SystemExit(f'face-context report: {model}: not a fastai learner exported with learn.export ({type(e).__name__}: {e})')
+    if not Path(model).is_file(): raise CliError(f'no such model file: {model}')
+    if not Path(data).is_dir(): raise CliError(f'no such folder: {data}')
+    if Path(out).exists() and not Path(out).is_dir(): raise CliError(f'{out} exists and is not a folder')
+    if not zipfile.is_zipfile(model) or not any(n.endswith('/data.pkl') for n in zipfile.ZipFile(model).namelist()):
+        raise CliError(f'{model}: not a learner saved by learn.export (a torch zip archive); refused without unpickling it')
+    try: learn = load_learner(model, cpu=True)   # fastai warns that unpickling can run code: the warning stays
+    except Exception as e: raise CliError(f'{model}: not a fastai learner exported with learn.export ({type(e).__name__}: {e})') from None
+    if not isinstance(learn, Learner): raise CliError(f'{model}: holds a {type(learn).__name__}, not a fastai Learner')
     files, root = _data_items(data)
-    if not files: raise SystemExit(f'face-context report: no image files in {data}')
+    if not files: raise CliError(f'no image files in {data}')
     files, idx, skipped = _usable(learn, files, workers)
-    if not files: raise SystemExit(f'face-context report: none of the {len(skipped)} images in {root} can be used (first: {skipped[0][1]})')
+    if not files: raise CliError(f'none of the {len(skipped)} images in {root} can be used (first: {skipped[0][1]})')
     page = report_html(learn, files, idx, k=k, n_cams=cams, title=f'{Path(model).name} on {root}', skipped=skipped)
-    Path(out).mkdir(parents=True, exist_ok=True); (Path(out)/'report.html').write_text(page)
-    print(f'face-context report: {len(files)} images ({len(skipped)} skipped), report in {Path(out)/"report.html"}, {time.time()-t0:.1f} s')
+    atomic_write(Path(out)/'report.html', page)
+    echo(f'face-context report: {len(files)} images ({len(skipped)} skipped), report in {Path(out)/"report.html"}, {time.time()-t0:.1f} s')
