@@ -21,7 +21,7 @@ from fastai.data.transforms import image_extensions
 
 # %% auto #0
 __all__ = ['hog_detector', 'cnn_detector', 'shape_predictor', 'Face', 'detect_faces', 'read_imglab', 'match_boxes', 'FaceIndex',
-           'IndexInUse', 'detect_folder', 'detect_cli']
+           'IndexInUse', 'detect_folder', 'detect_cli', 'index_table']
 
 # %% ../nbs/01_detect.ipynb #c7d01968
 @functools.cache
@@ -337,3 +337,66 @@ def detect_cli(src:str, # folder of images (searched recursively) or one image
     say = print if csv else echo
     for e in idx.df.error.dropna(): say(f'error: {e}')
     say(_summary('detect', idx, t0, f'index written to {index}'))
+
+# %% ../nbs/01_detect.ipynb #5adfa3bc
+import warnings
+import pyarrow as pa, pyarrow.parquet as pq, pyarrow.fs as pafs
+
+_SCHEMA = pa.schema([('path', pa.string()), ('width', pa.int64()), ('height', pa.int64()), ('size', pa.int64()), ('mtime', pa.int64()),
+    ('hash', pa.string()), ('model', pa.string()), ('upsample', pa.int64()), ('max_side', pa.int64()), ('landmarks_kind', pa.string()),
+    ('boxes', pa.list_(pa.list_(pa.int64()))), ('scores', pa.list_(pa.float64())),
+    ('landmarks', pa.list_(pa.list_(pa.list_(pa.int64())))), ('error', pa.string())])
+
+def _fs(fn):
+    "(pyarrow filesystem, path) of a local path or a URI such as `s3://bucket/faces.parquet`."
+    return pafs.FileSystem.from_uri(str(fn)) if '://' in str(fn) else (pafs.LocalFileSystem(), str(Path(fn).expanduser().resolve()))
+
+def _is_parquet(fn):
+    fs, p = _fs(fn)
+    return p.endswith('.parquet') or fs.get_file_info(p).type == pafs.FileType.Directory
+
+def _py(v, t):
+    "A DataFrame cell as a value of arrow type `t`: NaN -> None, 640.0 -> 640, arrays -> lists."
+    if v is None or (isinstance(v, float) and np.isnan(v)): return None
+    if pa.types.is_integer(t): return int(v)
+    if pa.types.is_string(t): return str(v)
+    return v.tolist() if isinstance(v, np.ndarray) else v
+
+def index_table(rows, root=None):
+    "Face-index rows (dicts, or a DataFrame) as an arrow Table with `FaceIndex`'s columns and types."
+    if isinstance(rows, pd.DataFrame): rows = rows.to_dict('records')
+    tbl = pa.Table.from_pylist([{f.name: _py(r.get(f.name), f.type) for f in _SCHEMA} for r in rows], schema=_SCHEMA)
+    return tbl.replace_schema_metadata({'face_context.root': str(root)} if root else None)
+
+# %% ../nbs/01_detect.ipynb #06e81a78
+def _read_shards(fs, p):
+    "Rows of the Parquet file `p`, or of every shard in folder `p` (oldest first; unreadable shards skipped), and the root they record."
+    info = fs.get_file_info(p)
+    if info.type == pafs.FileType.NotFound: raise FileNotFoundError(f'{p}: no such face index')
+    files = [info] if info.type == pafs.FileType.File else sorted(
+        (f for f in fs.get_file_info(pafs.FileSelector(p)) if f.is_file and f.base_name.endswith('.parquet')), key=lambda f: (f.mtime_ns or 0, f.path))
+    rows, root = [], None
+    for f in files:
+        try: t = pq.read_table(f.path, filesystem=fs)
+        except (pa.ArrowInvalid, OSError) as e: warnings.warn(f'{f.path}: unreadable face-index shard skipped ({e})'); continue
+        rows += t.to_pylist(); root = (t.schema.metadata or {}).get(b'face_context.root', b'').decode() or root
+    return rows, root
+
+_save_json, _load_json = globals().get("_save_json", FaceIndex.save), globals().get("_load_json", FaceIndex.load.__func__)  # the JSON methods, kept once
+
+@patch
+def save(self:FaceIndex, fn):
+    "Save the index atomically to `fn`: Parquet if it ends in `.parquet` (local path or URI), JSON otherwise."
+    if not str(fn).endswith('.parquet'): return _save_json(self, fn)
+    fs, p = _fs(fn); fs.create_dir(os.path.dirname(p), recursive=True)
+    tmp = f'{os.path.dirname(p)}/.{os.path.basename(p)}.{os.getpid()}.tmp'
+    pq.write_table(index_table(self.df, self.root), tmp, filesystem=fs); fs.move(tmp, p)
+    return fn
+
+@patch(cls_method=True)
+def load(cls:FaceIndex, fn):
+    "Load an index saved with `save`, or a folder of Parquet shards written by `scale` (each image once: its newest row)."
+    if not _is_parquet(fn): return _load_json(cls, fn)
+    rows, root = _read_shards(*_fs(fn))
+    df = pd.DataFrame(rows, columns=list(dict.fromkeys(_COLS + [k for r in rows[:1] for k in r])))
+    return cls(df.drop_duplicates('path', keep='last'), root=root)

@@ -17,7 +17,7 @@ from fastprogress.fastprogress import progress_bar
 from .core import *
 
 # %% auto #0
-__all__ = ['FILLS', 'BLUR_FRAC', 'PIXEL_BLOCKS', 'mask_faces', 'decoy_boxes', 'export_masked', 'mask_cli']
+__all__ = ['FILLS', 'BLUR_FRAC', 'PIXEL_BLOCKS', 'mask_faces', 'box_mask', 'decoy_boxes', 'export_masked', 'mask_cli']
 
 # %% ../nbs/02_mask.ipynb #73881141
 FILLS = ('white', 'black', 'mean', 'blur', 'pixelate', 'noise')
@@ -65,6 +65,18 @@ def mask_faces(img, # RGB array, or anything `load_image` reads
         if shape == 'rect': crop[...] = _fill(crop, fill, rng)   # plain slice assignment: a boolean index is 100x slower
         else: np.copyto(crop, _fill(crop, fill, rng), where=_region(b, shape)[..., None])
     return out
+
+# %% ../nbs/02_mask.ipynb #571779b4
+def box_mask(hw, # `(height, width)` of the mask
+             boxes, # `Box`es (or `(left, top, right, bottom)` tuples) in the mask's pixels
+             pad=0., # padding added on every side, as in `mask_faces`
+             dtype=np.float32):
+    "An (H, W) array, 1 inside the padded, clipped `boxes` and 0 elsewhere: exactly the pixels `mask_faces` (shape 'rect') fills."
+    m = np.zeros(hw, dtype)
+    for b in boxes:
+        b = Box(*b).pad(pad).clip(hw[::-1])
+        m[b.top:b.bottom, b.left:b.right] = 1
+    return m
 
 # %% ../nbs/02_mask.ipynb #54aff937
 def _overlaps(b, others): return any(min(b.right, o.right) > max(b.left, o.left) and min(b.bottom, o.bottom) > max(b.top, o.top) for o in others)
