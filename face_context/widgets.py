@@ -146,7 +146,7 @@ def save(self:FaceReviewer, fn=None): # where to write (default: the `fn` given 
 # %% ../nbs/09_widgets.ipynb #16e3b897
 class MaskPreview:
     "Live preview of `mask_faces` on one image; `settings` holds the chosen keyword arguments."
-    fills = ('white', 'black', 'mean', 'blur', 'pixelate', 'noise')
+    fills = FILLS
     def __init__(self, img, boxes, fill='white', shape='rect', pad=0.2):
         self.img, self.boxes = (img if isinstance(img, np.ndarray) else load_image(img)), list(boxes)
         self.fill = W.Dropdown(options=self.fills, value=fill, description='fill')
