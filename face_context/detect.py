@@ -6,14 +6,14 @@ Docs: https://face-context.github.io/face_context/detect.html.md"""
 
 # %% ../nbs/01_detect.ipynb #8d15a866
 from __future__ import annotations
-import functools, json, os, shutil, stat, errno, fcntl, contextlib, time
+import functools, importlib.resources, io, json, os, shutil, stat, errno, fcntl, contextlib, time, warnings
 from pathlib import Path
 from typing import NamedTuple, Optional
 from .core import *
 import numpy as np
 import dlib, face_recognition_models
 import pandas as pd
-from PIL import Image
+from PIL import Image, ImageFilter
 from fastcore.all import *
 from fastcore.parallel import parallel
 from fastcore.script import call_parse, CliError
@@ -290,7 +290,8 @@ def faces(self:FaceIndex, path):
     if i is None: raise KeyError(f'{path}: not in the face index')
     r = self._recs[i]   # a dict, not `df.iloc`: pandas builds a Series per call, 100 µs per item per epoch
     lms = r['landmarks'] if isinstance(r['landmarks'], list) else [None]*len(r['boxes'])
-    return [Face(Box(*b), s, None if lm is None else np.array(lm)) for b, s, lm in zip(r['boxes'], r['scores'], lms)]
+    dets = r.get('detectors') if isinstance(r.get('detectors'), list) else [r.get('model')]*len(r['boxes'])
+    return [Face(Box(*b), s, None if lm is None else np.array(lm), d) for b, s, lm, d in zip(r['boxes'], r['scores'], lms, dets)]
 
 @patch
 def boxes(self:FaceIndex, path): return [f.box for f in self.faces(path)]
@@ -317,25 +318,32 @@ def load(cls:FaceIndex, fn):
     return cls(pd.DataFrame(d['rows'], columns=_COLS), root=d.get('root'))
 
 # %% ../nbs/01_detect.ipynb #3c09d9a1
-def _settings(model, upsample, max_side, landmarks): return dict(model=model, upsample=upsample, max_side=max_side, landmarks_kind=landmarks)
+def _settings(model, upsample, max_side, landmarks, min_score=None, max_pixels=MAX_PIXELS, rotations=()):
+    "The detection settings an index row records (and must match to be reused)."
+    return dict(model=model, upsample=upsample, max_side=max_side, landmarks_kind=landmarks, min_score=min_score, max_pixels=max_pixels, rotations=list(rotations))
 
 def _row(path, s, **kw):
     "An index row for `path` with settings `s`, nothing found yet."
-    return dict(path=str(path), width=None, height=None, size=None, mtime=None, hash=None, **s, boxes=[], scores=[], landmarks=None, error=None) | kw
+    return dict(path=str(path), width=None, height=None, size=None, mtime=None, hash=None, **s, boxes=[], scores=[], detectors=[],
+                landmarks=None, warnings=None, error=None) | kw
 
 def _detect_one(path, journal=None, **s):
     "One index row for `path` (detections or the error), appended to this process's journal file if given."
     watch_parent()
     row = _row(path, s)
-    try:
-        st = os.stat(path); row.update(size=st.st_size, mtime=st.st_mtime_ns, hash=file_hash(path))
-        a = load_image(path)
-        row['height'], row['width'] = a.shape[:2]
-        fs = detect_faces(a, s['model'], s['upsample'], s['max_side'], s['landmarks_kind'])
-        row.update(boxes=[list(map(int, f.box)) for f in fs], scores=[f.score for f in fs],
-                   landmarks=[f.landmarks.tolist() for f in fs] if s['landmarks_kind'] else None)
-    except OSError as e: row['error'] = f'{path}: cannot read ({e.strerror or e})'
-    except Exception as e: row['error'] = str(e) if isinstance(e, ImageLoadError) else f'{path}: {type(e).__name__}: {e}'
+    with warnings.catch_warnings(record=True) as caught:   # Pillow's warnings (a huge image, a broken chunk) go into the row
+        warnings.simplefilter('always')
+        try:
+            st = os.stat(path); row.update(size=st.st_size, mtime=st.st_mtime_ns, hash=file_hash(path))
+            a = load_image(path)
+            row['height'], row['width'] = a.shape[:2]
+            kw = {k: s[k] for k in ('model', 'upsample', 'max_side', 'min_score', 'max_pixels', 'rotations')}
+            fs = detect_faces(a, landmarks=s['landmarks_kind'], **kw)
+            row.update(boxes=[list(map(int, f.box)) for f in fs], scores=[f.score for f in fs], detectors=[f.detector for f in fs],
+                       landmarks=[f.landmarks.tolist() for f in fs] if s['landmarks_kind'] else None)
+        except OSError as e: row['error'] = f'{path}: cannot read ({e.strerror or e})'
+        except Exception as e: row['error'] = str(e) if isinstance(e, ImageLoadError) else f'{path}: {type(e).__name__}: {e}'
+    row['warnings'] = [f'{w.category.__name__}: {w.message}' for w in caught] or None
     if journal:
         jf = Path(journal)/f'{os.getpid()}.jsonl'
         try:
@@ -428,11 +436,12 @@ def _reusable(prev, p, s):
 def detect_folder(src, # folder (searched recursively) or list of image files
                   workers=2, # processes; 0 runs in this process
                   cache=None, # index file to resume from and write to
-                  model='hog', upsample=1, max_side=None, landmarks=None, # as for `detect_faces`
+                  model='hog', upsample=None, max_side=None, landmarks=None, # as for `detect_faces`
+                  min_score=None, max_pixels=MAX_PIXELS, rotations=(), # as for `detect_faces`
                   progress=True): # show a fastprogress bar
     "Detect faces in every image of `src` into a `FaceIndex`, in parallel, incrementally and resumably."
     items, root = _list_images(src)
-    files, s = [p for p, e in items if e is None], _settings(model, upsample, max_side, landmarks)
+    files, s = [p for p, e in items if e is None], _settings(model, upsample, max_side, landmarks, min_score, max_pixels, rotations)
     with _locked(cache):
         jdir = Path(f'{cache}.journal') if cache else None
         prev = {r['path']: r for r in FaceIndex.load(cache).df.to_dict('records')} if cache and Path(cache).exists() else {}
@@ -457,7 +466,7 @@ def _summary(cmd, idx, t0, note=''):
 
 @call_parse
 def detect_cli(src:str, # folder of images (searched recursively) or one image
-               model:str='hog', # 'hog' or 'cnn'
+               model:str='hog', # one of `MODELS`, or a '+' union such as 'hog+centerface'
                upsample:int=1, # times to upsample before detecting
                workers:int=2, # processes
                index:str='face_index.json', # face index file to write (and resume from)
@@ -466,7 +475,7 @@ def detect_cli(src:str, # folder of images (searched recursively) or one image
     "Detect faces in SRC and write a face index."
     t0 = time.time()
     if not os.path.lexists(src): raise CliError(f'no such file or folder: {src}')
-    if model not in ('hog', 'cnn'): raise CliError(f'--model must be hog or cnn, not {model!r}')
+    if any(m not in MODELS for m in model.split('+')): raise CliError(f"--model must be one of {', '.join(MODELS)} or a '+' union, not {model!r}")
     try: idx = detect_folder(src, workers=workers, cache=index, model=model, upsample=upsample, max_side=max_side)
     except (OSError, ValueError, IndexInUse) as e: raise CliError(str(e)) from None
     if csv:

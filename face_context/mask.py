@@ -6,7 +6,7 @@ Docs: https://face-context.github.io/face_context/mask.html.md"""
 
 # %% ../nbs/02_mask.ipynb #f35a730f
 from __future__ import annotations
-import os, time, zlib
+import os, sys, time, zlib, shutil
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -155,6 +155,7 @@ def export_masked(index, # a `FaceIndex`
                   decoys=0, # decoy boxes per image, sized from the whole index's faces
                   seed=0, # masks and decoys are reproducible per (seed, file)
                   min_score=None, # leave detections scoring below this unmasked
+                  audit=False, # then re-detect faces in `dst` with `audit_masks`; the faces found are in `manifest.attrs['audit']`
                   record_sources=False, # also write source paths and face/decoy counts to the manifest (links the copies to the originals)
                   progress=True):
     "Write masked, metadata-free copies of `index`'s images under `dst`; return the manifest (DST/manifest.csv, appended as it goes)."
@@ -171,7 +172,9 @@ def export_masked(index, # a `FaceIndex`
                 man.append(_mask_row(r, root, dst, fill, shape, pad, decoys, sizes, seed, min_score))
                 pd.DataFrame([_public(man[-1], root, dst, record_sources)]).to_csv(f, header=i == 0, index=False); f.flush()
     except OSError as e: raise (e if isinstance(e, WriteError) else WriteError.of(fn, e)) from None
-    return pd.DataFrame(man)
+    man = pd.DataFrame(man)
+    if audit: man.attrs['audit'] = audit_masks(dst, progress=False)
+    return man
 
 # %% ../nbs/02_mask.ipynb #cfe99658
 AUDIT_COLUMNS = ['file', 'box', 'score', 'detector']
