@@ -6,7 +6,9 @@ Docs: https://face-context.github.io/face_context/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #d68e5625
 from __future__ import annotations
-import io, os, hashlib, warnings
+import io, os, sys, time, hashlib, threading, warnings, contextlib
+import multiprocessing as mp
+from contextvars import ContextVar
 from pathlib import Path
 from typing import NamedTuple
 import numpy as np
@@ -16,8 +18,9 @@ from fastcore.all import *
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
 
 # %% auto #0
-__all__ = ['data_dirs', 'data_path', 'sample_images', 'ImageLoadError', 'to_rgb', 'open_image', 'load_image', 'file_hash', 'Box',
-           'show_boxes']
+__all__ = ['data_dirs', 'data_path', 'sample_images', 'ImageLoadError', 'to_rgb', 'open_image', 'load_image', 'file_hash',
+           'WriteError', 'atomic_write', 'save_image', 'confined', 'check_dst', 'watch_parent', 'echo', 'results_only',
+           'Box', 'show_boxes']
 
 # %% ../nbs/00_core.ipynb #a3a6875e
 def _roots():
@@ -52,6 +55,7 @@ def sample_images():
 class ImageLoadError(ValueError):
     "An image that could not be read; the message names its source."
     def __init__(self, src, reason): self.src,self.reason = str(src),reason; super().__init__(f"{src}: {reason}")
+    def __reduce__(self): return type(self), (self.src, self.reason)   # so that it comes back whole from a worker process
 
 # %% ../nbs/00_core.ipynb #80c23206
 def _hibit_to_l(im):
@@ -89,17 +93,21 @@ def open_image(src) -> Image.Image:
     try:
         im = Image.open(io.BytesIO(src) if isinstance(src, (bytes, bytearray)) else src)
         im.load()  # decode now, so truncated files fail here and not later
+        n = getattr(im, 'n_frames', 1)
+        if n > 1 and im.format != 'MPO': raise ImageLoadError(name, f'has {n} frames (animation or multi-page); only single-frame images are read, so faces in later frames would be missed')
         return ImageOps.exif_transpose(im)
     except FileNotFoundError as e: raise ImageLoadError(name, 'no such file') from e
     except IsADirectoryError as e: raise ImageLoadError(name, 'is a folder, not an image') from e
     except Image.DecompressionBombError as e: raise ImageLoadError(name, f'refused as a decompression bomb ({e})') from e
     except UnidentifiedImageError as e: raise ImageLoadError(name, 'not an image Pillow can identify') from e
+    except ImageLoadError: raise
     except (OSError, SyntaxError, ValueError, EOFError) as e: raise ImageLoadError(name, f'unreadable or truncated image ({e})') from e
 
-def load_image(src) -> np.ndarray:
-    "Read `src` as an upright RGB uint8 array (H, W, 3); raise `ImageLoadError` naming it on failure."
+def load_image(src, # path, bytes, file object or PIL image
+               mode='RGB') -> np.ndarray: # 'RGB' gives (H, W, 3); 'L' (greyscale) gives (H, W), as in face_recognition's `load_image_file`
+    "Read `src` as an upright uint8 array; raise `ImageLoadError` naming it on failure."
     im = open_image(src)
-    try: return np.asarray(to_rgb(im))
+    try: return np.asarray(to_rgb(im) if mode == 'RGB' else to_rgb(im).convert(mode))
     except (OSError, ValueError) as e: raise ImageLoadError(_name(src), f'cannot convert mode {im.mode} to RGB ({e})') from e
 
 # %% ../nbs/00_core.ipynb #25436817
@@ -110,6 +118,102 @@ def file_hash(path, # file to fingerprint
     with open(path, 'rb') as f:
         for b in iter(lambda: f.read(chunk), b''): h.update(b)
     return h.hexdigest()
+
+# %% ../nbs/00_core.ipynb #04ee2526
+class WriteError(OSError):
+    "A file that could not be written (full disk, read-only or forbidden destination); the message names it."
+    @classmethod
+    def of(cls, fn, e): # the file, and the `OSError` raised writing it
+        "The one-line error for `fn`."
+        err = cls(f'{fn}: cannot write ({e.strerror or e})'); err.errno = e.errno
+        return err
+
+def atomic_write(fn, # destination file; its folder is created
+                 data): # `str`, `bytes`, or a function that writes to a binary file object
+    "Write `data` to `fn` through a temporary file and a rename, so that no reader and no killed run ever sees half a file."
+    fn = Path(fn); tmp = fn.with_name(f'.{fn.name}.{os.getpid()}.tmp')
+    try:
+        fn.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, 'wb') as f:
+            if callable(data): data(f)
+            else: f.write(data.encode() if isinstance(data, str) else data)
+            f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, fn)
+    except BaseException as e:
+        with contextlib.suppress(OSError): tmp.unlink(missing_ok=True)
+        if not isinstance(e, OSError) or isinstance(e, WriteError): raise
+        raise WriteError.of(fn, e) from e
+    return fn
+
+# %% ../nbs/00_core.ipynb #46fe6c18
+def save_image(arr, # uint8 array, (H, W) or (H, W, 3)
+               fn): # destination; the format follows the suffix
+    "Save `arr` to `fn` atomically and without metadata (JPEG at quality 95)."
+    fn = Path(fn); fmt = Image.registered_extensions().get(fn.suffix.lower())
+    if fmt is None: raise ValueError(f'{fn}: unknown image suffix')
+    kw = dict(quality=95) if fmt == 'JPEG' else {}
+    return atomic_write(fn, lambda f: Image.fromarray(arr).save(f, format=fmt, **kw))
+
+# %% ../nbs/00_core.ipynb #318fa7a9
+def confined(path, # relative to `root`, or absolute
+             root, # the folder it must stay in
+             what='path'): # how to name `path` in the error
+    "`root/path` normalised (links not followed), or `ValueError` if it leaves `root`."
+    root = Path(os.path.abspath(Path(root).expanduser()))
+    p = Path(os.path.normpath(root/path))
+    if not p.is_relative_to(root): raise ValueError(f'{path}: {what} outside {root}; refused')
+    return p
+
+def check_dst(dst, # output folder
+              *srcs): # source folders (for a file, its folder)
+    "`dst` resolved, or `ValueError` if it is, or lies inside, a source folder."
+    dst = Path(dst).expanduser().resolve()
+    for s in map(lambda s: Path(s).expanduser().resolve(), srcs):
+        s = s if s.is_dir() or not s.exists() else s.parent
+        if dst == s or dst.is_relative_to(s): raise ValueError(f'{dst}: the destination is inside the source folder {s}; choose another')
+    return dst
+
+# %% ../nbs/00_core.ipynb #eb00b83b
+_watched = None
+
+def watch_parent(poll=1.0): # seconds between checks where the kernel cannot be asked
+    "In a worker process, exit when the process that started it dies."
+    global _watched
+    parent = mp.parent_process()
+    if parent is None or _watched == os.getpid(): return
+    _watched = os.getpid()
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes, signal
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))   # 1 = PR_SET_PDEATHSIG
+    def _poll():
+        while os.getppid() == parent.pid: time.sleep(poll)
+        os._exit(1)
+    threading.Thread(target=_poll, daemon=True).start()
+
+# %% ../nbs/00_core.ipynb #3e4461b8
+_results = ContextVar('face_context_results', default=None)
+
+def echo(*args, **kwargs):
+    "`print` a result: to stdout, also within `results_only`."
+    print(*args, file=_results.get() or sys.stdout, **kwargs)
+
+class _Tracked(io.TextIOBase):
+    "Writes to stream `s`, remembering whether its last line is unfinished (`open`), as a progress bar leaves it."
+    def __init__(self, s): self.s, self.open = s, False
+    def write(self, t):
+        if t: self.open = not t.endswith('\n')
+        return self.s.write(t)
+    def flush(self): self.s.flush()
+    def fileno(self): return self.s.fileno()
+    def isatty(self): return self.s.isatty()
+
+@contextlib.contextmanager
+def results_only():
+    "Within the block, `echo` prints to stdout and `print` to stderr (the stream yielded)."
+    tok, err = _results.set(sys.stdout), _Tracked(sys.stderr)
+    try:
+        with contextlib.redirect_stdout(err): yield err
+    finally: _results.reset(tok)
 
 # %% ../nbs/00_core.ipynb #f4675c5b
 class Box(NamedTuple):

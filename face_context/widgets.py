@@ -1,4 +1,4 @@
-"""ipywidgets to review detected boxes, preview masks and paint the region a model is allowed to look at.
+"""Review detected boxes by hand, preview masks, paint the region a model may look at, and browse a model's mistakes with its Grad-CAM.
 
 Docs: https://face-context.github.io/face_context/widgets.html.md"""
 
@@ -6,78 +6,147 @@ Docs: https://face-context.github.io/face_context/widgets.html.md"""
 
 # %% ../nbs/09_widgets.ipynb #429aba5d
 from __future__ import annotations
+import io
 import numpy as np
 import ipywidgets as W
 import matplotlib.pyplot as plt
+from PIL import Image
 from fastcore.all import *
+from fastai.interpret import ClassificationInterpretation
+from ipycanvas import MultiCanvas, hold_canvas
+from jupyter_bbox_widget import BBoxWidget
 from .core import *
 from .detect import *
 from .mask import *
+from .interpret import face_set, grad_cams, model_view, show_cam
 
 # %% auto #0
-__all__ = ['FaceReviewer', 'MaskPreview', 'RegionPainter']
+__all__ = ['HAND_SCORE', 'FaceReviewer', 'MaskPreview', 'RegionPainter', 'CamBrowser']
 
-# %% ../nbs/09_widgets.ipynb #a9ea78fe
+# %% ../nbs/09_widgets.ipynb #8c407e7a
+HAND_SCORE = 100. # the score of a box drawn by hand: above any detector's, so `min_score` filters keep it
+
 class FaceReviewer:
-    "Page through a `FaceIndex`, drop boxes by score or by hand; `reviewed()` gives the index with the kept boxes."
-    def __init__(self, index, min_score=0.): # index to review; initial score threshold
-        self.index, self.rejected = index, {}
-        self.df = index.df[index.df.error.isna()].reset_index(drop=True)
+    "Review a `FaceIndex` photo by photo: reject, add, move or resize boxes on the photo, or reject them by score."
+    labels = ('face', 'rejected')
+    def __init__(self, index, # the `FaceIndex` to review
+                 min_score=0., # boxes scoring below this start rejected
+                 fn=None, # where the save button writes the reviewed index (JSON)
+                 size=480): # longest side of the photo on screen, in pixels
+        self.index, self.fn, self.size, self.state, self._setting = index, fn, size, {}, False
+        self.df = index.ok.reset_index(drop=True)
         self.pos = W.IntSlider(0, 0, max(len(self.df)-1, 0), description='image')
         self.thresh = W.FloatSlider(min_score, min=0., max=3., step=0.05, description='min score')
-        self.boxes = W.SelectMultiple(description='reject', rows=6)
-        self.out = W.Output()
+        self.bbox = BBoxWidget(classes=list(self.labels), colors=['#2ca02c', '#d62728'], hide_buttons=True)
+        self.prev, self.next = W.Button(icon='arrow-left', description='previous'), W.Button(icon='arrow-right', description='next')
+        self.msg, self.save_btn = W.HTML(), W.Button(description='save', icon='save', disabled=fn is None)
         for w in (self.pos, self.thresh): w.observe(lambda _: self.show(), 'value')
-        self.boxes.observe(self._pick, 'value')
-        self.widget = W.VBox([W.HBox([self.pos, self.thresh]), W.HBox([self.out, self.boxes])])
+        self.bbox.observe(self._edited, 'bboxes')
+        self.save_btn.on_click(lambda _: self.save())
+        self.prev.on_click(lambda _: setattr(self.pos, 'value', max(0, self.pos.value-1)))
+        self.next.on_click(lambda _: setattr(self.pos, 'value', min(self.pos.max, self.pos.value+1)))
+        self.widget = W.VBox([W.HBox([self.prev, self.next, self.pos]), W.HBox([self.thresh, self.save_btn]), self.msg, self.bbox])
         self.show()
 
-# %% ../nbs/09_widgets.ipynb #fdfac339
+# %% ../nbs/09_widgets.ipynb #0a557b18
 @patch
-def _row(self:FaceReviewer): return self.df.iloc[self.pos.value]
+def _path(self:FaceReviewer): return self.df.path.iloc[self.pos.value]
 
 @patch
-def _pick(self:FaceReviewer, change):
-    "Record the boxes selected for rejection on the current image."
-    self.rejected[self._row().path] = set(change['new'])
+def _faces(self:FaceReviewer, path):
+    "The review state of `path`: a dict per box with `box`, `score`, `landmarks` and `keep` (True/False by hand, None by score)."
+    path = str(path)
+    if path not in self.state:
+        self.state[path] = [dict(box=f.box, score=float(f.score), landmarks=f.landmarks, keep=None) for f in self.index.faces(path)]
+    return self.state[path]
+
+@patch
+def _keeps(self:FaceReviewer, f): return f['score'] >= self.thresh.value if f['keep'] is None else f['keep']
 
 @patch
 def kept(self:FaceReviewer, path):
-    "Indices of the boxes of `path` kept: above the threshold and not rejected."
-    r = self.df[self.df.path == str(path)].iloc[0]
-    return [i for i,s in enumerate(r.scores) if s >= self.thresh.value and i not in self.rejected.get(r.path, set())]
+    "Indices of the boxes of `path` that are kept: by hand, or by scoring at least the threshold."
+    return [i for i, f in enumerate(self._faces(path)) if self._keeps(f)]
+
+# %% ../nbs/09_widgets.ipynb #3099d1db
+def _png(img, size):
+    "`img` downscaled to at most `size` pixels on its longest side, as PNG bytes, and the scale used."
+    s = min(1., size/max(img.shape[:2]))
+    im = Image.fromarray(img)
+    if s < 1: im = im.resize((max(1, round(im.width*s)), max(1, round(im.height*s))), Image.LANCZOS)
+    buf = io.BytesIO(); im.save(buf, 'PNG')
+    return buf.getvalue(), s
+
+def _screen(box, s): return dict(x=round(box.left*s), y=round(box.top*s), width=round(box.width*s), height=round(box.height*s))
 
 @patch
 def show(self:FaceReviewer):
-    "Draw the current image with its kept boxes (green) and dropped ones (red)."
-    r = self._row(); k = self.kept(r.path)
-    self.boxes.unobserve(self._pick, 'value')
-    self.boxes.options = [(f'#{i} score {s:.2f}', i) for i,s in enumerate(r.scores)]
-    self.boxes.value = tuple(self.rejected.get(r.path, ()))
-    self.boxes.observe(self._pick, 'value')
-    self.out.clear_output(wait=True)
-    with self.out:
-        ax = show_boxes(r.path, [b for i,b in enumerate(r.boxes) if i in k], labels=[f'{r.scores[i]:.2f}' for i in k], figsize=(4, 4))
-        show_boxes(load_image(r.path), [b for i,b in enumerate(r.boxes) if i not in k], ax=ax, color='red')
-        plt.show()
+    "Redraw the current photo: kept boxes green (`face`), rejected ones red (`rejected`); a message when it has no face."
+    if not len(self.df): self.msg.value = '<b>No image to review</b>: every file of the index failed to load.'; return
+    path = self._path(); faces, name = self._faces(path), Path(path).name
+    png, self._scale = _png(load_image(path), self.size)
+    self._setting = True
+    try:
+        self.bbox.image_url, self.bbox.image_bytes = '', png
+        self.bbox.bboxes = [dict(_screen(f['box'], self._scale), label=self.labels[not self._keeps(f)], i=i) for i, f in enumerate(faces)]
+    finally: self._setting = False
+    n = len(self.kept(path))
+    self.msg.value = (f'<b>No face found in {name}.</b> If it shows one, drag a box around it on the photo.' if not faces else
+                      f'{name}: {n} of {len(faces)} boxes kept. Drag on the photo to add a missed face, drag a box or its corners to '
+                      'move or resize it, select a box and press <i>rejected</i> or <i>face</i> to change its fate.')
 
-# %% ../nbs/09_widgets.ipynb #7e981010
+# %% ../nbs/09_widgets.ipynb #39d416fa
+@patch
+def _edited(self:FaceReviewer, change):
+    "Take the boxes drawn on the photo back into the review state."
+    if self._setting: return
+    path, s = self._path(), self._scale
+    old, new, seen = self._faces(path), [], set()
+    for b in change['new']:
+        i = b.get('i')
+        f = dict(old[i]) if i is not None and i < len(old) else dict(box=None, score=HAND_SCORE, landmarks=None, keep=True)
+        if i is not None: seen.add(i)
+        if f['box'] is None or _screen(f['box'], s) != {k: b[k] for k in ('x', 'y', 'width', 'height')}:
+            f['box'], f['landmarks'] = Box(*(int(round(v/s)) for v in (b['x'], b['y'], b['x']+b['width'], b['y']+b['height']))), None
+        face = b.get('label', 'face') == 'face'
+        f['keep'] = None if f['keep'] is None and face == (f['score'] >= self.thresh.value) else face
+        new.append(f)
+    self.state[path] = new + [dict(f, keep=False) for i, f in enumerate(old) if i not in seen]
+    self.show()
+
+# %% ../nbs/09_widgets.ipynb #eb650a0f
+@patch
+def add(self:FaceReviewer, path, box): # an image of the index; a `Box` in its pixels
+    "Add a face `box` to `path` by hand, as drawing it on the photo does."
+    self._faces(path).append(dict(box=Box(*box), score=HAND_SCORE, landmarks=None, keep=True))
+    if str(path) == self._path(): self.show()
+
+# %% ../nbs/09_widgets.ipynb #df5ff91a
 @patch
 def reviewed(self:FaceReviewer):
-    "A copy of the index keeping only the boxes (and their scores and landmarks) that survived review."
+    "A copy of the index with only the kept boxes (moved, resized and added ones as drawn), their scores and landmarks."
     df = self.index.df.copy()
-    for j,r in df.iterrows():
+    for j, r in df.iterrows():
         if isinstance(r.error, str): continue
-        k = self.kept(r.path)
-        df.at[j, 'boxes'] = [r.boxes[i] for i in k]
-        df.at[j, 'scores'] = [r.scores[i] for i in k]
-        if isinstance(r.landmarks, list): df.at[j, 'landmarks'] = [r.landmarks[i] for i in k]
+        fs = [f for f in self._faces(r.path) if self._keeps(f)]
+        df.at[j, 'boxes'] = [list(map(int, f['box'])) for f in fs]
+        df.at[j, 'scores'] = [f['score'] for f in fs]
+        if isinstance(r.landmarks, list): df.at[j, 'landmarks'] = [None if f['landmarks'] is None else np.asarray(f['landmarks']).tolist() for f in fs]
     return FaceIndex(df, root=self.index.root)
+
+@patch
+def save(self:FaceReviewer, fn=None): # where to write (default: the `fn` given to the reviewer)
+    "Write the reviewed index atomically; returns its path."
+    fn = ifnone(fn, self.fn)
+    if fn is None: raise ValueError('FaceReviewer.save: no file to write to; pass `fn`')
+    out = self.reviewed().save(fn)
+    self.msg.value = f'Saved the reviewed index ({len(self.df)} photos) to {out}.'
+    return out
 
 # %% ../nbs/09_widgets.ipynb #16e3b897
 class MaskPreview:
     "Live preview of `mask_faces` on one image; `settings` holds the chosen keyword arguments."
-    fills = ('white', 'black', 'mean', 'blur', 'pixelate', 'noise')
+    fills = FILLS
     def __init__(self, img, boxes, fill='white', shape='rect', pad=0.2):
         self.img, self.boxes = (img if isinstance(img, np.ndarray) else load_image(img)), list(boxes)
         self.fill = W.Dropdown(options=self.fills, value=fill, description='fill')
@@ -98,25 +167,145 @@ class MaskPreview:
         with self.out:
             plt.figure(figsize=(4, 4)); plt.imshow(self.masked); plt.axis('off'); plt.show()
 
-# %% ../nbs/09_widgets.ipynb #59bb1cc6
-class RegionPainter:
-    "Paint an allowed-region template on a grid over `img`; `mask` is an (H, W) float array, 1 where allowed."
-    def __init__(self, img, grid=(8, 8), boxes=(), pad=0.2): # image; (rows, cols) of cells; faces to start as not allowed
-        self.img = img if isinstance(img, np.ndarray) else load_image(img)
-        (self.rows, self.cols), (h, w) = grid, self.img.shape[:2]
-        self.cells = [W.ToggleButton(True, layout=W.Layout(width='28px', height='28px')) for _ in range(self.rows*self.cols)]
-        for b in boxes:
-            b = Box(*b).pad(pad).clip((w, h))
-            for r in range(int(b.top*self.rows/h), min(self.rows, int(np.ceil(b.bottom*self.rows/h)))):
-                for c in range(int(b.left*self.cols/w), min(self.cols, int(np.ceil(b.right*self.cols/w)))): self.cells[r*self.cols+c].value = False
-        self.out = W.Output()
-        with self.out: plt.figure(figsize=(3, 3)); plt.imshow(self.img); plt.axis('off'); plt.show()
-        grid_w = W.GridBox(self.cells, layout=W.Layout(grid_template_columns=f'repeat({self.cols}, 30px)'))
-        self.widget = W.HBox([self.out, grid_w])
+# %% ../nbs/09_widgets.ipynb #0893cda4
+_RED = 'rgba(214, 39, 40, 0.5)'
 
-    @property
-    def mask(self):
-        "The allowed region at the image's size, 1.0 where allowed."
-        g = np.array([c.value for c in self.cells], dtype=np.float32).reshape(self.rows, self.cols)
-        h, w = self.img.shape[:2]
-        return g[np.arange(h)*self.rows//h][:, np.arange(w)*self.cols//w]
+class RegionPainter:
+    "Paint, over `img`, the region a model may look at; `mask` is the (H, W) array `GradCamAttentionLoss(template=...)` takes."
+    def __init__(self, img, # the template image, or anything `load_image` reads
+                 grid=(16, 16), # (rows, cols) of paint cells
+                 boxes=(), pad=0.2, # faces that start as not allowed, and their padding
+                 size=400): # longest side on screen, in pixels
+        self.img = img if isinstance(img, np.ndarray) else load_image(img)
+        (self.rows, self.cols), self.boxes, self.pad = grid, list(boxes), pad
+        png, s = _png(self.img, size)
+        self.w, self.h = round(self.img.shape[1]*s), round(self.img.shape[0]*s)
+        self.canvas = MultiCanvas(2, width=self.w, height=self.h, layout=W.Layout(width=f'{self.w}px', height=f'{self.h}px'))
+        self.canvas[0].put_image_data(np.asarray(Image.open(io.BytesIO(png)).convert('RGB')), 0, 0)
+        self.brush = W.ToggleButtons(options=['not allowed', 'allowed'], description='paint')
+        self.reset_btn = W.Button(description='start again', icon='undo')
+        self.legend = W.HTML(f'<span style="background:{_RED};padding:0 1em;margin-right:.4em"></span>not allowed (attention here is '
+                             'penalised) &nbsp; <span style="border:1px solid #999;padding:0 1em;margin-right:.4em"></span>allowed. '
+                             'Drag on the photo to paint with the brush.')
+        self._down = False
+        self.canvas.on_mouse_down(lambda x, y: self._start(x, y)); self.canvas.on_mouse_move(lambda x, y: self._down and self.paint(x, y))
+        self.canvas.on_mouse_up(lambda x, y: setattr(self, '_down', False)); self.canvas.on_mouse_out(lambda x, y: setattr(self, '_down', False))
+        self.reset_btn.on_click(lambda _: self.reset())
+        self.widget = W.VBox([W.HBox([self.brush, self.reset_btn]), self.canvas, self.legend])
+        self.reset()
+
+# %% ../nbs/09_widgets.ipynb #8c738ee8
+@patch
+def reset(self:RegionPainter):
+    "Every cell allowed except those a padded face touches."
+    self.allowed = np.ones((self.rows, self.cols), bool)
+    h, w = self.img.shape[:2]
+    for b in self.boxes:
+        b = Box(*b).pad(self.pad).clip((w, h))
+        self.allowed[int(b.top*self.rows/h):int(np.ceil(b.bottom*self.rows/h)), int(b.left*self.cols/w):int(np.ceil(b.right*self.cols/w))] = False
+    self.draw()
+
+@patch
+def _start(self:RegionPainter, x, y): self._down = True; self.paint(x, y)
+
+@patch
+def paint(self:RegionPainter, x, y): # canvas pixels, as the mouse events give them
+    "Set the cell under `(x, y)` to the brush's value, and redraw if it changed."
+    r, c = min(self.rows-1, max(0, int(y*self.rows/self.h))), min(self.cols-1, max(0, int(x*self.cols/self.w)))
+    v = self.brush.value == 'allowed'
+    if self.allowed[r, c] != v: self.allowed[r, c] = v; self.draw()
+
+# %% ../nbs/09_widgets.ipynb #89df44a1
+@patch
+def draw(self:RegionPainter):
+    "Redraw the overlay: not-allowed cells in translucent red, and the grid."
+    cw, ch, lay = self.w/self.cols, self.h/self.rows, self.canvas[1]
+    with hold_canvas(lay):
+        lay.clear(); lay.fill_style = _RED
+        for r, c in zip(*np.where(~self.allowed)): lay.fill_rect(c*cw, r*ch, cw, ch)
+        lay.stroke_style, lay.line_width = 'rgba(255, 255, 255, 0.35)', 1
+        for c in range(1, self.cols): lay.stroke_line(c*cw, 0, c*cw, self.h)
+        for r in range(1, self.rows): lay.stroke_line(0, r*ch, self.w, r*ch)
+
+@patch(as_prop=True)
+def mask(self:RegionPainter):
+    "The allowed region at the image's size, 1.0 where allowed."
+    h, w = self.img.shape[:2]
+    return self.allowed.astype(np.float32)[np.arange(h)*self.rows//h][:, np.arange(w)*self.cols//w]
+
+@patch
+def show(self:RegionPainter, ax=None, figsize=(4, 4)):
+    "The template with the not-allowed region in red, as a matplotlib picture."
+    if ax is None: _, ax = plt.subplots(figsize=figsize)
+    ax.imshow(self.img); ax.imshow(np.dstack([np.broadcast_to(np.array([0.84, 0.15, 0.16], np.float32), self.mask.shape+(3,)), 0.5*(1-self.mask)]))
+    ax.axis('off'); return ax
+
+# %% ../nbs/09_widgets.ipynb #9ffa0d1c
+class CamBrowser:
+    "Page through a learner's top losses or one class's FN/FP/TP with Grad-CAM and faces; a toggle masks the faces and predicts again."
+    kinds = ('top losses', 'FN', 'FP', 'TP')
+    def __init__(self, learn, # a fastai `Learner`, or a `ClassificationInterpretation` of one
+                 dl=None, # DataLoader over image files (default: the validation set)
+                 boxes=None, # faces as `face_set` takes them: a `FaceIndex`, a function of the path, None (detect)
+                 fill='black', pad=0.2, # how the toggle masks faces (see `mask_faces`)
+                 size=3.2): # figure size in inches
+        self.interp = learn if isinstance(learn, ClassificationInterpretation) else ClassificationInterpretation.from_learner(learn, dl=dl)
+        self.learn, self.boxes, self.fill, self.pad, self.size, self._faces = self.interp.learn, boxes, fill, pad, size, {}
+        self.vocab = list(map(str, self.interp.vocab))
+        self.kind = W.Dropdown(options=self.kinds, description='show')
+        self.cls = W.Dropdown(options=self.vocab, description='class', disabled=True)
+        self.prev, self.next = W.Button(icon='arrow-left', description='previous'), W.Button(icon='arrow-right', description='next')
+        self.masked = W.ToggleButton(False, description='mask faces', icon='eye-slash')
+        self.image, self.caption, self.i = W.Image(format='png', layout=W.Layout(width=f'{round(size*80)}px')), W.HTML(), 0
+        for w in (self.kind, self.cls): w.observe(lambda _: self._select(), 'value')
+        self.masked.observe(lambda _: self.show(), 'value')
+        self.prev.on_click(lambda _: self.go(-1)); self.next.on_click(lambda _: self.go(1))
+        self.widget = W.VBox([W.HBox([self.kind, self.cls]), W.HBox([self.prev, self.next, self.masked]), self.caption, self.image])
+        self._select()
+
+# %% ../nbs/09_widgets.ipynb #9f45f6e3
+@patch
+def _select(self:CamBrowser):
+    "The items to page through for the chosen kind (and class)."
+    self.cls.disabled = self.kind.value == 'top losses'
+    if self.kind.value == 'top losses': self.order = [int(i) for i in self.interp.top_losses(k=None)[1]]
+    else:
+        tk = self.interp.top_k(len(self.interp.dl.items))
+        self.order = tk[(tk['class'] == self.cls.value) & (tk.kind == self.kind.value)].idx.tolist()
+    self.i = 0; self.show()
+
+@patch
+def go(self:CamBrowser, step): # +1 for the next image, -1 for the previous
+    "Move along the list and redraw."
+    if self.order: self.i = (self.i + step) % len(self.order); self.show()
+
+@patch
+def faces(self:CamBrowser, j):
+    "The face boxes of item `j` (looked up or detected once)."
+    if j not in self._faces: self._faces[j] = face_set([self.interp.dl.items[j]], self.boxes).boxes[0]
+    return self._faces[j]
+
+# %% ../nbs/09_widgets.ipynb #1dd78932
+@patch
+def view(self:CamBrowser, j, masked=False):
+    "Item `j` as the model sees it: (view, face-mask view, Grad-CAM, class probabilities)."
+    img, boxes = load_image(self.interp.dl.items[j]), self.faces(j)
+    if masked and boxes: img = mask_faces(img, boxes, fill=self.fill, pad=self.pad)
+    x, m = model_view(self.learn, img, face_set([img], [boxes]).masks()[0])
+    cam, p = grad_cams(self.learn, [img])
+    return x, m, cam[0], p[0]
+
+@patch
+def show(self:CamBrowser):
+    "Draw the current item into the widget."
+    if not self.order:
+        self.caption.value, self.image.value = f'<b>No {self.kind.value} for class {self.cls.value}.</b>', b''; return
+    j = self.order[self.i]; x, m, cam, p = self.view(j, self.masked.value)
+    c, y = int(p.argmax()), int(self.interp.preds_targs()[1][j])
+    fig, ax = plt.subplots(figsize=(self.size, self.size))
+    show_cam(x, cam, m.numpy(), ax=ax); fig.tight_layout(pad=0.2)
+    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=80); plt.close(fig)
+    self.image.value, self.pred = buf.getvalue(), c
+    state = 'faces masked' if self.masked.value else f'{len(self.faces(j))} face(s) outlined'
+    self.caption.value = (f'{self.i+1} of {len(self.order)}: <b>{Path(self.interp.dl.items[j]).name}</b>, label <b>{self.vocab[y]}</b>, '
+                          f'predicted <b>{self.vocab[c]}</b> ({float(p[c]):.2f}); {state}')

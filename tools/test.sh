@@ -26,5 +26,12 @@ rc=${PIPESTATUS[0]}
 total=$(grep -o 'Starting ' "$log" | wc -l)   # parallel workers can print two Starting lines on one line
 failed=$(awk '/nbdev Tests Failed On The Following Notebooks/{f=1;next} f && /^\t/{c++} END{print c+0}' "$log")
 [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+echo "== docs site and JupyterLab, in headless Chromium"
+"$PY" -m pip install -q playwright || exit 1
+[ -x /usr/bin/chromium ] || { apt-get update -qq && apt-get install -y -qq chromium; } || exit 1
+for t in tools/site_test.py tools/lab_test.py; do   # each counts as one test beside the notebooks
+  total=$((total+1))
+  "$PY" "$t" || { failed=$((failed+1)); rc=1; echo "FAILED: $t"; }
+done
 echo "nbdev-test: $((total-failed)) passed, $failed failed"
 exit "$rc"

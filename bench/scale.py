@@ -1,0 +1,133 @@
+"""Ray Data against the local engine, and a worker node killed midway.
+
+Same 200 photos for both engines: the shared PASCAL group photos and portraits, resized to at most 640 px and cycled (different names)
+up to 200, copied into a temporary folder; HOG at upsample 1.
+
+1. Throughput: `detect_folder(workers=2)` against `detect_ray` on a local two-node Ray cluster started with the `ray start` command
+   (a head with 1 CPU and a second node with 1 CPU and its own resource `second_node`), two actors. Rounds alternate local/Ray; each
+   prints images/s, and Ray's overhead = 1 - (Ray images/s)/(local images/s) (goal <= 15%). Ray's time includes creating its actors
+   (each loads face_context and dlib) but not starting the cluster, which a cluster does once. Checks that both nodes ran batches.
+2. Kill a node: a fresh run on the same cluster; once a few shards are written, the second node is killed (its `ray start --block`
+   process group, SIGKILL). Prints whether the run finished, then reruns and checks that the index holds each image once.
+
+A benchmark, not a test: `python bench/scale.py` (about 3 minutes on 2 idle cores). It prints the CPU time other processes took while
+each engine ran: the ratio only means something when that is near 0.
+"""
+import json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+from pathlib import Path
+import numpy as np
+from PIL import Image
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from face_context.core import data_path, load_image
+from face_context.detect import detect_folder, FaceIndex, _read_shards, _fs
+from face_context.scale import detect_ray, FaceBatch, ray_up
+from detect import timed   # bench/detect.py: wall time and other processes' CPU time
+
+def collect(dst, n=200, max_side=640):
+    srcs = sorted(data_path('pascal_faces').glob('*.jpg')) + sorted(p for p in data_path('portraits').rglob('*') if p.suffix in ('.jpg', '.jpeg', '.png'))
+    out = []
+    while len(out) < n:
+        for p in srcs[:n-len(out)]:
+            im = Image.fromarray(load_image(p)); im.thumbnail((max_side, max_side))
+            fn = dst/f'{len(out):03d}_{p.stem}.jpg'; im.save(fn, quality=95); out.append(fn)
+    return out
+
+class TracedBatch(FaceBatch):
+    "FaceBatch that notes which node ran each batch, in a file per actor."
+    def __init__(self, trace=None, **kw): super().__init__(**kw); self.trace = trace
+    def __call__(self, batch):
+        import ray
+        with open(f'{self.trace}/{os.getpid()}.txt', 'a') as f: f.write(ray.get_runtime_context().get_node_id()+'\n')
+        return super().__call__(batch)
+
+def free_port():
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+def ray_start(*args, tries=4):
+    "`ray start ... --block` in its own process group, retried (the raylet gives its agent only 15 s to start on a loaded machine)."
+    for i in range(tries):
+        p = subprocess.Popen(['ray', 'start', '--block', '--disable-usage-stats', *args], start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, env={**os.environ, 'PYTHONPATH': os.pathsep.join(sys.path)})
+        time.sleep(45)
+        if p.poll() is None: return p
+    raise RuntimeError(f'ray start {args} failed {tries} times')
+
+def start_node(p, *args):
+    "Start a node (`ray start` args), retried until `ray.nodes()` shows `p` alive nodes; its process."
+    import ray
+    for i in range(4):
+        proc = subprocess.Popen(['ray', 'start', '--block', '--disable-usage-stats', '--include-dashboard=false', *args], start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, 'PYTHONPATH': os.pathsep.join(sys.path)})
+        t = time.time()
+        while proc.poll() is None and time.time()-t < 120:
+            try:
+                if not ray.is_initialized(): ray_up(address=ADDR, tries=1)
+                if sum(n['Alive'] for n in ray.nodes()) >= p: return proc
+            except Exception: pass
+            time.sleep(2)
+        if proc.poll() is None: os.killpg(proc.pid, signal.SIGKILL)
+        print(f'  node {p} did not start (try {i+1}); retrying', flush=True)
+    raise RuntimeError('could not start the Ray node')
+
+def nodes_used(trace):
+    ids = [l for f in Path(trace).glob('*.txt') for l in f.read_text().split()]
+    return {n: ids.count(n) for n in set(ids)}
+
+def run_ray(src, out, trace, **kw):
+    shutil.rmtree(trace, ignore_errors=True); Path(trace).mkdir()
+    return detect_ray(src, out, batch_size=8, workers=2, batch_fn=TracedBatch, batch_kwargs=dict(trace=str(trace)), **kw)
+
+ADDR = None
+
+def main(rounds=2):
+    global ADDR
+    tmp = Path(tempfile.mkdtemp())
+    (tmp/'imgs').mkdir(); files = collect(tmp/'imgs')
+    print(f'{len(files)} photos, {sum(f.stat().st_size for f in files)/1e6:.1f} MB, load average {os.getloadavg()[0]:.2f}', flush=True)
+    port = free_port(); ADDR = f'127.0.0.1:{port}'
+    ports = lambda: [f'--metrics-export-port={free_port()}', f'--dashboard-agent-grpc-port={free_port()}', f'--dashboard-agent-listen-port={free_port()}', f'--runtime-env-agent-port={free_port()}']
+    head = start_node(1, '--head', f'--port={port}', '--num-cpus=1', *ports())
+    node2 = start_node(2, f'--address={ADDR}', '--num-cpus=1', '--resources={"second_node": 1}', *ports())
+    import ray
+    head_id = ray.get_runtime_context().get_node_id()
+    print('cluster:', {n['NodeID'][:8]: n['Resources'] for n in ray.nodes() if n['Alive']}, flush=True)
+    rows = []
+    try:
+        for r in range(rounds):
+            loc, t_loc, o_loc = timed(lambda: detect_folder(tmp/'imgs', workers=2, progress=False))
+            ri, t_ray, o_ray = timed(lambda: run_ray(tmp/'imgs', tmp/f'shards{r}', tmp/'trace'))
+            used = nodes_used(tmp/'trace')
+            same = all(a == b for a, b in zip(loc.df.boxes, ri.df.boxes))
+            rows.append((r, len(files)/t_loc, o_loc, len(files)/t_ray, o_ray, 1-t_loc/t_ray, len(used), same))
+            print(f'round {r}: local {len(files)/t_loc:.2f} img/s, ray {len(files)/t_ray:.2f} img/s, overhead {1-t_loc/t_ray:.1%}, '
+                  f'batches per node {sorted(used.values())}, same boxes {same}, load {os.getloadavg()[0]:.1f}', flush=True)
+        print('\n| round | local img/s | others\' CPU s | Ray img/s | others\' CPU s | Ray overhead | nodes used | same boxes |\n|---|---|---|---|---|---|---|---|')
+        for r in rows: print(f'| {r[0]} | {r[1]:.2f} | {r[2]:.0f} | {r[3]:.2f} | {r[4]:.0f} | {r[5]:.1%} | {r[6]} | {r[7]} |')
+        print(f'best round: overhead {min(r[5] for r in rows):.1%} (goal <= 15%)', flush=True)
+        kill_test(tmp, files, node2, head_id)
+    finally:
+        ray.shutdown()
+        for p in (node2, head):
+            if p.poll() is None: os.killpg(p.pid, signal.SIGKILL)
+
+def kill_test(tmp, files, node2, head_id):
+    "Kill the second node once 5 shards are written; report the run, rerun, check each image is in the index once."
+    out, killed = tmp/'killed', {}
+    def killer():
+        while len(list(out.glob('*.parquet'))) < 5 and node2.poll() is None: time.sleep(0.2)
+        killed['shards'] = len(list(out.glob('*.parquet'))); os.killpg(node2.pid, signal.SIGKILL); killed['t'] = time.time()
+    threading.Thread(target=killer, daemon=True).start()
+    t0 = time.time()
+    try: first = run_ray(tmp/'imgs', out, tmp/'trace'); status = f'finished ({first.n_detected} detected)'
+    except Exception as e: status = f'failed: {type(e).__name__}: {str(e)[:200]}'
+    print(f'\nkill a node: second node killed after {killed.get("shards")} shards, {killed.get("t", t0)-t0:.1f} s in; first run {status} in {time.time()-t0:.1f} s', flush=True)
+    rows = FaceIndex.load(out).df
+    print(f'after the first run: {rows.path.nunique()} of {len(files)} images have a row', flush=True)
+    again = run_ray(tmp/'imgs', out, tmp/'trace')
+    final, raw = FaceIndex.load(out).df, _read_shards(*_fs(out))[0]
+    print(f'shards hold {len(raw)} rows in all (rows written twice: {len(raw)-len({r["path"] for r in raw})}; a later row of the same image supersedes the earlier)')
+    ok = final.path.nunique() == len(files) == len(final) and set(final.path) == {str(f.resolve()) for f in files}
+    print(f'rerun: {again.n_detected} detected, {again.n_reused} reused; index has {len(final)} rows for {final.path.nunique()} images '
+          f'of {len(files)}: each image once = {ok}; errors {int(final.error.notna().sum())}', flush=True)
+
+if __name__ == '__main__': main()
