@@ -12,8 +12,8 @@ made local, class signatures read `class X(` and the event arguments every fasta
 The GitHub Pages workflow (.github/workflows/deploy.yaml) still builds the real site with Quarto from the same notebooks.
 
 Pictures: nbdev's docs build does not run notebooks, so a page shows only the outputs stored in its notebook. `--outputs` runs the
-given notebooks (the default, not-slow cells) and stores the outputs of the cells that draw, and only those: PNGs, downscaled to at
-most 640 px wide and quantised to 256 colours. Text, tables, widgets and progress bars are not stored, so no temporary path or
+given notebooks (the default, not-slow cells) and stores the outputs of the cells that draw, and only those: PNGs, downscaled to fit
+640 x 400 px and quantised to 256 colours. Text, tables, widgets and progress bars are not stored, so no temporary path or
 progress bar ends up in a notebook, and `nbdev-clean` keeps what is stored.
 """
 import base64, html, io, json, os, re, shutil, sys, importlib, inspect
@@ -27,12 +27,13 @@ SITE_URL = 'https://face-context.github.io/face_context/'
 # Every notebook but the index (whose text output the README shows): `python tools/docs.py --outputs` with no notebook named.
 NOTEBOOKS = sorted(str(f.relative_to(root)) for f in nbs.rglob('*.ipynb') if f.name != 'index.ipynb' and '.ipynb_checkpoints' not in f.parts)
 
-def _small_png(b64, max_w=640):
-    "The PNG in `b64`, downscaled to `max_w` pixels wide and quantised to 256 colours, as base64."
+def _small_png(b64, max_w=640, max_h=400):
+    "The PNG in `b64`, downscaled to fit `max_w` x `max_h` pixels and quantised to 256 colours, as base64."
     from PIL import Image
     im = Image.open(io.BytesIO(base64.b64decode(b64)))
     if im.mode not in ('RGB', 'RGBA'): im = im.convert('RGBA')
-    if im.width > max_w: im = im.resize((max_w, round(im.height*max_w/im.width)), Image.LANCZOS)
+    s = min(1, max_w/im.width, max_h/im.height)
+    if s < 1: im = im.resize((round(im.width*s), round(im.height*s)), Image.LANCZOS)
     im = im.convert('RGB').quantize(256) if im.mode == 'RGB' or im.getextrema()[3][0] == 255 else im.quantize(256)
     buf = io.BytesIO(); im.save(buf, 'PNG', optimize=True)
     return base64.b64encode(buf.getvalue()).decode()
