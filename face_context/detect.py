@@ -6,7 +6,7 @@ Docs: https://face-context.github.io/face_context/detect.html.md"""
 
 # %% ../nbs/01_detect.ipynb #8d15a866
 from __future__ import annotations
-import functools, importlib.resources, io, json, os, shutil, warnings, stat, errno, fcntl, contextlib, time
+import functools, importlib.resources, io, json, os, shutil, stat, errno, fcntl, contextlib, time, warnings, inspect
 from pathlib import Path
 from typing import NamedTuple, Optional
 from .core import *
@@ -449,6 +449,17 @@ def load(cls:FaceIndex, fn):
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f'{fn}: not a face index ({e})') from e
     if not isinstance(d, dict) or not isinstance(d.get('rows'), list): raise ValueError(f'{fn}: not a face index (no rows)')
     return cls(pd.DataFrame(d['rows'], columns=_COLS), root=d.get('root'))
+
+@patch
+def settings(self:FaceIndex):
+    "The detection settings of the index's rows, as `detect_folder` takes them (`{}` if it is empty)."
+    if not len(self): return {}
+    r, out = self.df.iloc[0], {}
+    for k in inspect.signature(_settings).parameters:
+        v = r['landmarks_kind' if k == 'landmarks' else k]
+        if not isinstance(v, (list, tuple, str)) and pd.isna(v): v = None
+        out[k] = int(v) if isinstance(v, float) and v.is_integer() else v
+    return out
 
 # %% ../nbs/01_detect.ipynb #3c09d9a1
 def _settings(model, upsample, max_side, landmarks, min_score=None, max_pixels=MAX_PIXELS, rotations=()):

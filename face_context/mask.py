@@ -230,7 +230,7 @@ def _index_for(items, root, index, workers, model='centerface'):
     if index and Path(index).exists():
         old = FaceIndex.load(index)
         if old.root and Path(old.root) != root: raise ValueError(f'{index} is the face index of {old.root}, not of {root}; give its own index, or none')
-        if len(old): r = old.df.iloc[0]; s = dict(model=r.model, upsample=None if pd.isna(r.upsample) else int(r.upsample), max_side=None if pd.isna(r.max_side) else int(r.max_side))
+        s = old.settings()
     return detect_folder(items, workers=workers, cache=index, **s)
 
 @call_parse
