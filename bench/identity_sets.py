@@ -3,7 +3,8 @@ machine. Sets: `att_faces` (AT&T: 40 people, 10 grey photos each) and `lfw_subse
 with its mirror image as the second photo). Settings: close-ups (`face_frac` 0.45: faces ~36% of the scene's width for AT&T) and small
 faces (`face_frac` 0.2: ~16%). The runner's defaults (96 px, 10 identities, 2,000 training images, 12 epochs) are the same for every set.
 Each training runs in its own single-thread process (`face_context.bench._train_one`); rows are appended to OUT/results.csv and
-OUT/leakage.csv as they finish, and OUT/tables.md holds one table per set and setting. A benchmark, not a test:
+OUT/leakage.csv as they finish, and OUT/tables.md holds one table per set and setting. AT&T close-ups (the default benchmark) get 3
+seeds, the others `--seeds`; jobs are queued seed by seed, so that a run cut short still has every method. A benchmark, not a test:
 `python bench/identity_sets.py OUT --workers 16 --seeds 2`.
 """
 import argparse, time, concurrent.futures as cf
@@ -30,18 +31,18 @@ def _run(job):
     r = _train_one(args) if kind == 'train' else _leak(args)
     return kind, key, {**r, 'wall_s': time.time()-t}
 
-def main(out, workers=16, seeds=2, default_seeds=3, work='/tmp/identity_sets'):
+def main(out, workers=16, seeds=2, work='/tmp/identity_sets'):
     out, work, t0 = Path(out), Path(work), time.time()
     out.mkdir(parents=True, exist_ok=True)
     faces = {'att_faces': data_path('att_faces'), 'lfw_subset': _lfw_faces(work/'faces_lfw')}
     sets = {(s, f): str(work/f'{s}_{f}') for s in faces for f in (0.45, 0.2)}
     with cf.ProcessPoolExecutor(workers) as ex: list(ex.map(_make, [(faces[s], d, f) for (s, f), d in sets.items()]))
     print(f'datasets {time.time()-t0:.0f} s', flush=True)
-    order = [('att_faces', 0.45)]
-    jobs = [('train', order[0], (sets[order[0]], m, s, 12, 64, 1)) for m in METHODS for s in range(default_seeds)]
-    jobs += [('leak', (s, 0.45), (sets[(s, 0.45)], f)) for s in faces for f in FILLS]
-    for k in [('lfw_subset', 0.45), ('att_faces', 0.2), ('lfw_subset', 0.2)]:
-        jobs += [('train', k, (sets[k], m, s, 12, 64, 1)) for m in METHODS for s in range(seeds)]
+    tr = lambda k, s: [('train', k, (sets[k], m, s, 12, 64, 1)) for m in METHODS]   # one seed of every method
+    lk = lambda k: [('leak', k, (sets[k], f)) for f in FILLS]
+    att, lfw, att_s, lfw_s = ('att_faces', 0.45), ('lfw_subset', 0.45), ('att_faces', 0.2), ('lfw_subset', 0.2)
+    jobs = tr(att, 0) + lk(att) + tr(att, 1) + tr(att, 2) + tr(lfw, 0) + lk(lfw) + tr(att_s, 0) + tr(lfw_s, 0)   # in this order, so that a
+    jobs += [j for s in range(1, seeds) for k in (lfw, att_s, lfw_s) for j in tr(k, s)]                      # cut-short run has every method
     rows, leaks = [], []
     with cf.ProcessPoolExecutor(workers) as ex:
         for fu in cf.as_completed([ex.submit(_run, j) for j in jobs]):

@@ -19,6 +19,7 @@ __all__ = ['COMMANDS', 'main']
 COMMANDS = { # name: (module, function, positional parameters, help)
     'detect': ('face_context.detect', 'detect_cli', ['src'], 'Detect faces in a folder and write a face index'),
     'mask':   ('face_context.mask', 'mask_cli', ['src', 'dst'], 'Write masked copies of a folder (default: the embedded sample photos)'),
+    'audit':  ('face_context.mask', 'audit_cli', ['masked_dir'], 'Re-detect faces in a masked dataset; list every visible face, fail if any'),
     'crop':   ('face_context.crop', 'crop_cli', ['src', 'dst'], 'Crop every image of a folder to its face(s), with a reject log'),
     'split':  ('face_context.crop', 'split_cli', ['src', 'dst'], 'Split a folder per class (or an index.csv) 70/20/10 and check identity leakage'),
     'report': ('face_context.interpret', 'report_cli', ['model', 'data', 'out'], 'Write a one-page HTML report of an exported learner on labelled images'),
