@@ -138,7 +138,8 @@ def _find(base, fn, suffix):
 
 def _item(base, fn, suffix, label):
     "(path, error) of one CSV row: ids and labels that would leave their folders are refused."
-    try: p = _find(base, fn, suffix); confined(label, '.', 'label')
+    if Path(label).is_absolute() or '..' in Path(label).parts: return Path(base)/f'{fn}{suffix}', f'{label}: label outside the split folders; refused'
+    try: p = _find(base, fn, suffix)
     except ValueError as e: return Path(base)/f'{fn}{suffix}', str(e)
     return p, None if p.is_file() else f'{p}: missing file'
 
