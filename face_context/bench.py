@@ -21,8 +21,8 @@ from .train import small_cnn, GradCamAttentionLoss, FaceGradientPenalty
 from .interpret import face_reliance
 
 # %% auto #0
-__all__ = ['METHODS', 'compose', 'make_shortcut_dataset', 'ShortcutData', 'load_shortcut', 'train_method', 'results_table',
-           'run_benchmark', 'fill_leakage', 'bench_cli', 'demo_cli']
+__all__ = ['METHODS', 'compose_scene', 'compose', 'make_shortcut_dataset', 'ShortcutData', 'load_shortcut', 'train_method',
+           'results_table', 'run_benchmark', 'fill_leakage', 'bench_cli', 'demo_cli']
 
 # %% ../nbs/06_bench.ipynb #d4bf2f82
 def _background(rng, size, textures=None):
@@ -67,7 +67,7 @@ def _clutter(d, size, rng, n=4):
         (d.ellipse if rng.random() < 0.5 else d.rectangle)([x-r, y-r, x+r, y+r], fill=col)
 
 # %% ../nbs/06_bench.ipynb #99635cd1
-def compose(face, context, size=96, face_frac=0.45, rng=None, textures=None):
+def compose_scene(face, context, size=96, face_frac=0.45, rng=None, textures=None):
     "A scene of class `context` with `face` (RGB array) pasted on it: (image, image without the face, face `Box`, context object's `Box`)."
     rng = np.random.default_rng(rng)
     im = Image.fromarray(_background(rng, size, textures)); d = ImageDraw.Draw(im)
@@ -79,6 +79,10 @@ def compose(face, context, size=96, face_frac=0.45, rng=None, textures=None):
     noface = np.asarray(im).copy()
     im.paste(Image.fromarray(face).resize((fw, fh), Image.BILINEAR), (l, t))
     return np.asarray(im), noface, Box(l, t, l+fw, t+fh), cbox
+
+def compose(face, context, size=96, face_frac=0.45, rng=None, textures=None):
+    "`compose_scene` without the context object's box: (image, image without the face, face `Box`)."
+    return compose_scene(face, context, size, face_frac, rng, textures)[:3]
 
 # %% ../nbs/06_bench.ipynb #ffb74f4a
 def _identities(faces_dir, n=None, rng=None):
@@ -118,7 +122,7 @@ def make_shortcut_dataset(faces_dir, # real face photos, one folder per identity
         rows += _split_rows(ids, labels, n, split, p_context, k, rng, min(n_tr.values()))
     (out/'images').mkdir(parents=True, exist_ok=True); (out/'noface').mkdir(exist_ok=True)
     for i, r in enumerate(rows):
-        img, noface, b, c = compose(load_image(r['photo']), r['context'], size, face_frac, rng, textures)
+        img, noface, b, c = compose_scene(load_image(r['photo']), r['context'], size, face_frac, rng, textures)
         r.update(fname=f'images/{i:05d}.png', noface=f'noface/{i:05d}.png', left=b.left, top=b.top, right=b.right, bottom=b.bottom,
                  ctx_left=c.left, ctx_top=c.top, ctx_right=c.right, ctx_bottom=c.bottom)
         Image.fromarray(img).save(out/r['fname']); Image.fromarray(noface).save(out/r['noface'])

@@ -37,17 +37,11 @@ class FaceMaskInput(Callback):
     def before_batch(self): _take_faces(self)
 
 # %% ../nbs/04_train.ipynb #c8c49d2a
-def _has_conv(m): return any(isinstance(o, nn.Conv2d) for o in m.modules())
-
 def cam_layer(model):
-    "The default Grad-CAM layer: the last block holding a `Conv2d`, descending through plain `nn.Sequential` containers."
-    if not _has_conv(model): raise ValueError('the model has no Conv2d layer: pass `layer`')
-    m = model
-    while True:
-        kids = [c for c in m.children() if _has_conv(c)]
-        if not kids: return m
-        m = kids[-1]
-        if type(m) is not nn.Sequential: return m
+    "The default Grad-CAM layer: the model's last `Conv2d`."
+    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+    if not convs: raise ValueError('the model has no Conv2d layer: pass `layer`')
+    return convs[-1]
 
 # %% ../nbs/04_train.ipynb #8472bd29
 def grad_cam(acts, # activations (B, C, h, w) of the CAM layer, in the graph of `logits`
