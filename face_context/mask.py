@@ -216,7 +216,7 @@ def audit_cli(masked_dir:str, # a masked dataset (from `face-context mask` or el
     if not Path(masked_dir).exists(): raise CliError(f'no such file or folder: {masked_dir}')
     try: df = audit_masks(masked_dir, model=model, min_score=min_score, workers=workers, progress=False)
     except ValueError as e: raise CliError(str(e)) from None
-    for r in df.itertuples(): print(f'{r.file},{",".join(map(str, r.box))},{r.score:.3f},{r.detector}')
+    for r in df.itertuples(): echo(f'{r.file},{",".join(map(str, r.box))},{r.score:.3f},{r.detector}')
     for e in df.attrs['errors']: print(f'error: {e}', file=sys.stderr)
     if grid and len(df): show_audit(df).savefig(grid, dpi=80, bbox_inches='tight')
     if len(df): raise CliError(f"{len(df)} visible face(s) in {df.file.nunique()} of {df.attrs['images']} images" + (f'; thumbnails in {grid}' if grid and len(df) else ''))
