@@ -27,6 +27,6 @@ def main():
         return auroc(-d[i, j], ids[i] == ids[j]), len(i)
     for m in emb:
         a_both, n_both = auc(both, m); a_own, n_own = auc(sorted(emb[m]), m)
-        print(f'{m:>10}: AUC {a_both:.4f} on the {n_both} pairs both detectors cover; {a_own:.4f} on its own {n_own} pairs')
+        print(f'{m:>10}: AUC {a_both:.5f} on the {n_both} pairs both detectors cover; {a_own:.5f} on its own {n_own} pairs')
 
 if __name__ == '__main__': main()

@@ -6,25 +6,25 @@ Docs: https://face-context.github.io/face_context/embed.html.md"""
 
 # %% ../nbs/08_embed.ipynb #d40fb40b
 from __future__ import annotations
-import functools, io, os
+import functools, importlib.resources, io, os
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import dlib, face_recognition_models
 from PIL import Image, ImageFilter, ImageEnhance
 from scipy.ndimage import laplace
-from scipy.signal import fftconvolve
-from scipy.stats import rankdata
+from scipy.signal import convolve2d, fftconvolve
+from scipy.stats import norm, rankdata
 from fastcore.all import *
 from fastcore.parallel import parallel
 from .core import *
 from .detect import detect_faces, detect_folder, hog_detector, shape_predictor, FaceIndex
 
 # %% auto #0
-__all__ = ['CORRUPTIONS', 'TAILS', 'face_rec_model', 'embed_faces', 'embed_index', 'corrupt', 'auroc', 'pair_distances',
-           'verification', 'robustness_curves', 'plot_robustness', 'face_quality', 'face_signals', 'FaceReference',
-           'embedding_confidence', 'random_patches', 'landmark_stats', 'kfold_ids', 'ridge_cv_predict',
-           'landmark_probe', 'similarity_test', 'plot_similarity_test']
+__all__ = ['CORRUPTIONS', 'TAILS', 'QUALITY', 'face_rec_model', 'embed_faces', 'embed_index', 'corrupt', 'auroc',
+           'pair_distances', 'verification', 'robustness_curves', 'plot_robustness', 'face_quality', 'face_signals',
+           'FaceReference', 'reference_faces', 'embedding_confidence', 'random_patches', 'landmark_stats', 'kfold_ids',
+           'ridge_cv_predict', 'landmark_probe', 'pair_design', 'similarity_test', 'plot_similarity_test']
 
 # %% ../nbs/08_embed.ipynb #ea399925
 @functools.cache
@@ -39,7 +39,7 @@ def embed_faces(img, # RGB uint8 array, or a path/bytes/PIL image for `load_imag
     "128-d dlib descriptors, shape (n, 128), of the faces at `boxes` in `img`."
     arr = img if isinstance(img, np.ndarray) else load_image(img)
     if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] != 3: raise ValueError(f'img must be an RGB uint8 array (H, W, 3), not {arr.dtype} {arr.shape}')
-    sp, fr = shape_predictor(landmarks), face_rec_model()
+    arr, sp, fr = np.ascontiguousarray(arr), shape_predictor(landmarks), face_rec_model()
     rects = [dlib.rectangle(*map(int, Box(*getattr(b, 'box', b)))) for b in boxes]
     return np.array([np.array(fr.compute_face_descriptor(arr, sp(arr, r), jitters)) for r in rects]).reshape(-1, 128)
 
@@ -222,19 +222,35 @@ def plot_robustness(curves, # from `robustness_curves`
     fig.tight_layout(rect=(0, .05, 1, 1))
     return fig
 
-# %% ../nbs/08_embed.ipynb #23db94a5
+# %% ../nbs/08_embed.ipynb #187a65e4
+_IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], float)
+
+def _noise(g): return float(np.sqrt(np.pi/2)*np.abs(convolve2d(g, _IMMERKAER, 'valid')).mean()/6) if min(g.shape) > 2 else 0.
+
+def _blockiness(g, b):
+    "Mean step across the image's 8-pixel grid over the mean step mid-block, inside box `b` of grey image `g` (0-255)."
+    if min(b.width, b.height) < 9: return 1.
+    dx, xs = np.abs(np.diff(g, axis=1))[b.top:b.bottom, b.left:b.right-1], np.arange(b.left, b.right-1) % 8
+    dy, ys = np.abs(np.diff(g, axis=0))[b.top:b.bottom-1, b.left:b.right], np.arange(b.top, b.bottom-1) % 8
+    r = lambda edge, mid: (edge.mean()+1e-3)/(mid.mean()+1e-3)
+    return float((r(dx[:, xs == 7], dx[:, xs == 3]) + r(dy[ys == 7], dy[ys == 3]))/2)
+
 def face_quality(img, # RGB uint8 array
                  box): # the face
-    "Face size (shorter side, px), sharpness (variance of the Laplacian at 64×64), brightness and contrast (mean and sd of grey, 0-1)."
+    "Face size (shorter side, px), sharpness, brightness, contrast (grey, 0-1, at 64×64), noise (0-1) and JPEG blockiness of the face."
     b = Box(*box).clip(img.shape[1::-1])
     if b.area == 0: raise ValueError(f'face box {tuple(box)} is outside the image {img.shape[1::-1]}')
-    g = np.asarray(Image.fromarray(img[b.top:b.bottom, b.left:b.right]).convert('L').resize((64, 64), Image.BILINEAR), float)/255
-    return dict(size=float(min(b.width, b.height)), sharpness=float(laplace(g).var()), brightness=float(g.mean()), contrast=float(g.std()))
+    full = np.asarray(Image.fromarray(img).convert('L'), float)
+    crop = full[b.top:b.bottom, b.left:b.right]
+    g = np.asarray(Image.fromarray(crop.astype(np.uint8)).resize((64, 64), Image.BILINEAR), float)/255
+    return dict(size=float(min(b.width, b.height)), sharpness=float(laplace(g).var()), brightness=float(g.mean()), contrast=float(g.std()),
+                noise=_noise(crop/255), blockiness=_blockiness(full, b))
 
+# %% ../nbs/08_embed.ipynb #cb67ae08
 def face_signals(img, # RGB uint8 array, or anything `load_image` reads
                  box=None, # the face; default: the best HOG candidate, or the whole image when there is none
                  upsample=1, jitters=1): # as for `detect_faces` and `embed_faces`
-    "Descriptor, detector score and quality of one face: what `embedding_confidence` scores."
+    "Descriptor, detector score and quality of one face: what `embedding_confidence` and `similarity_test` use."
     a = img if isinstance(img, np.ndarray) else load_image(img)
     rects, scores, _ = hog_detector().run(a, upsample, -1.0)
     cands = sorted(((Box.from_rect(r).clip(a.shape[1::-1]), s) for r, s in zip(rects, scores)), key=lambda c: -c[1])
@@ -242,63 +258,73 @@ def face_signals(img, # RGB uint8 array, or anything `load_image` reads
     score = max((s for b, s in cands if b.iou(Box(*box)) >= 0.3), default=-1.0)
     return dict(embedding=embed_faces(a, [box], jitters)[0], score=float(score), **face_quality(a, box))
 
-# %% ../nbs/08_embed.ipynb #a9fb0ad9
-TAILS = dict(knn='high', score='low', size='low', sharpness='both', brightness='both', contrast='both')
-
-def _knn(q, ref, k, exclude=None):
-    "Mean distance of each row of `q` to its `k` nearest rows of `ref`, skipping pairs where `exclude` (q × ref) is True."
-    d = pair_distances(q, ref)
-    if exclude is not None: d[exclude] = np.inf
-    return np.sort(d, axis=1)[:, :k].mean(1)
+# %% ../nbs/08_embed.ipynb #4e7196c7
+TAILS = dict(score='low', sharpness='both', noise='high', brightness='both', contrast='both', blockiness='high')
+_LOG = ['sharpness', 'noise', 'blockiness']
 
 def _zscores(q, table):
     "One-sided z-score of each signal of the rows of `q` against the reference `table` (0 on the typical side)."
-    z = (q[list(TAILS)]-table.median())/table.std().clip(lower=1e-12)
-    return pd.DataFrame({c: {'high': z[c].clip(0), 'low': (-z[c]).clip(0), 'both': z[c].abs()}[t] for c, t in TAILS.items()}, index=q.index)
+    t = lambda d: d[list(TAILS)].astype(float).assign(**{c: np.log(d[c].astype(float).clip(1e-6)) for c in _LOG})
+    q, r = t(q), t(table)
+    z = (q-r.median())/r.std().clip(lower=1e-12)
+    return pd.DataFrame({c: {'high': z[c].clip(0), 'low': (-z[c]).clip(0), 'both': z[c].abs()}[k] for c, k in TAILS.items()}, index=q.index)
 
 def _pvalue(v, ref):
     "Share of `ref` at least as large as each `v`, counting `v` itself: `(1 + #ref >= v)/(n + 1)` (a conformal p-value)."
     return (1+len(ref)-np.searchsorted(np.sort(ref), v, 'left'))/(len(ref)+1)
 
-# %% ../nbs/08_embed.ipynb #580a3949
+# %% ../nbs/08_embed.ipynb #4d5923b1
 class FaceReference:
-    "What typical faces look like: descriptors and signals of the user's clean faces."
-    def __init__(self, emb, table, k): self.emb, self.table, self.k = emb, table, k
-    def __len__(self): return len(self.emb)
+    "What typical face photos look like: the quality signals of clean faces of many people and cameras."
+    def __init__(self, table): self.table = table.reset_index(drop=True)
+    def __len__(self): return len(self.table)
 
     @classmethod
     def fit(cls, signals, # `face_signals` of clean faces: a list of dicts or a DataFrame
-            groups=None, # person per face: a face's kNN distance then leaves out its own person
-            k=5): # neighbours for the kNN distance
+            min_faces=20): # fewer faces give no usable calibration
         "Reference from clean faces' signals."
-        df = pd.DataFrame(list(signals) if not isinstance(signals, pd.DataFrame) else signals).reset_index(drop=True)
-        if len(df) <= k: raise ValueError(f'a reference needs more than k={k} faces, got {len(df)}')
-        emb = np.stack(df.embedding)
-        g = np.arange(len(df)) if groups is None else np.asarray(groups)
-        table = df.drop(columns='embedding').assign(knn=_knn(emb, emb, k, g[:, None] == g[None]))
-        return cls(emb, table[list(TAILS)], k)
+        df = pd.DataFrame(list(signals) if not isinstance(signals, pd.DataFrame) else signals)
+        if len(df) < min_faces: raise ValueError(f'a reference needs at least {min_faces} faces, got {len(df)}')
+        return cls(df[list(TAILS)].astype(float))
 
-# %% ../nbs/08_embed.ipynb #29d2eba1
+    @classmethod
+    @functools.cache
+    def default(cls):
+        "The reference shipped with the library, fitted on the pooled public face sets."
+        return cls(pd.read_csv(importlib.resources.files('face_context')/'face_reference.csv'))
+
+# %% ../nbs/08_embed.ipynb #2f28b139
+def reference_faces():
+    "(set name, RGB array) of every face the default reference pools: AT&T, scikit-image's `lfw_subset`, and the shared PASCAL and portrait photos."
+    from skimage.data import lfw_subset
+    att = data_path('att_faces')
+    yield from (('att_faces', load_image(att/f's{p}'/f'{i}.pgm')) for p in range(1, 41) for i in (1, 6))
+    for a in lfw_subset()[:100]: yield 'lfw_subset', np.asarray(Image.fromarray((a*255).round().astype(np.uint8)).convert('RGB').resize((100, 100), Image.BICUBIC))
+    for p in sorted(data_path('pascal_faces').glob('*.jpg')) + sorted(data_path('portraits').rglob('*.jp*g')):
+        a = load_image(p)
+        for f in detect_faces(a, max_side=1000):
+            b = f.box.pad(.6).clip(a.shape[1::-1]); c = Image.fromarray(a[b.top:b.bottom, b.left:b.right])
+            s = min(1, 200/max(c.size))
+            yield 'pascal_portraits', np.asarray(c.resize((round(c.width*s), round(c.height*s)), Image.BILINEAR))
+
+# %% ../nbs/08_embed.ipynb #71f06699
 def _conf(q, table):
     "z-scores of the rows of `q`, and their confidence: the share of reference faces whose summed squared z-scores are as large."
     z = _zscores(q, table)
-    return z, _pvalue((z**2).sum(1).values, (_zscores(table, table)**2).sum(1).values)
+    return z, _pvalue((z**2).sum(axis=1).values, (_zscores(table, table)**2).sum(axis=1).values)
 
-def embedding_confidence(ref:FaceReference, # from `FaceReference.fit`
-                         signals, # `face_signals` of the faces to score (list of dicts or DataFrame)
+def embedding_confidence(signals, # `face_signals` of the faces to score (list of dicts or DataFrame)
+                         ref:FaceReference=None, # from `FaceReference.fit`; default `FaceReference.default()`
                          alpha=0.05, # flag faces whose confidence is below this
                          n_boot=200, ci=0.95, seed=0): # bootstrap resamples of the reference, and the interval's coverage
     "Confidence in [0, 1] that each face is a typical input, its flag, a bootstrap interval, and the signal that decided it."
-    df = pd.DataFrame(list(signals) if not isinstance(signals, pd.DataFrame) else signals).reset_index(drop=True)
-    d = pair_distances(np.stack(df.embedding), ref.emb)
-    q = df.drop(columns='embedding').assign(knn=np.sort(d, 1)[:, :ref.k].mean(1))
+    ref = ref or FaceReference.default()
+    q = pd.DataFrame(list(signals) if not isinstance(signals, pd.DataFrame) else signals).reset_index(drop=True)
     z, conf = _conf(q, ref.table)
-    rng, boots = np.random.default_rng(seed), []
-    for _ in range(n_boot):
-        i = rng.integers(0, len(ref), len(ref))
-        boots.append(_conf(q.assign(knn=np.sort(d[:, i], 1)[:, :ref.k].mean(1)), ref.table.iloc[i].reset_index(drop=True))[1])
-    lo, hi = np.quantile(np.array(boots).reshape(-1, len(df)), [(1-ci)/2, (1+ci)/2], axis=0) if n_boot else (conf, conf)
-    return pd.DataFrame(dict(confidence=conf, flag=conf < alpha, lo=lo, hi=hi, reason=z.idxmax(1).values)).join(z.add_prefix('z_'))
+    rng = np.random.default_rng(seed)
+    boots = [_conf(q, ref.table.iloc[rng.integers(0, len(ref), len(ref))].reset_index(drop=True))[1] for _ in range(n_boot)]
+    lo, hi = np.quantile(np.array(boots).reshape(-1, len(q)), [(1-ci)/2, (1+ci)/2], axis=0) if n_boot else (conf, conf)
+    return pd.DataFrame(dict(confidence=conf, flag=conf < alpha, lo=lo, hi=hi, reason=z.idxmax(axis=1).values)).join(z.add_prefix('z_'))
 
 # %% ../nbs/08_embed.ipynb #c5868e31
 def random_patches(paths, # images to cut patches from
@@ -382,27 +408,84 @@ def landmark_probe(embeddings, # (n, 128) descriptors
         rows[c] = dict(r2=r2, shuffled_mean=null.mean(), shuffled_max=null.max(), p=(1+(null >= r2).sum())/(1+n_shuffle))
     return pd.DataFrame(rows).T
 
-# %% ../nbs/08_embed.ipynb #a6ab068e
-def similarity_test(embeddings, # (n, d) one descriptor per node
+# %% ../nbs/08_embed.ipynb #5365e523
+QUALITY = ['sharpness', 'brightness', 'contrast', 'size', 'score']
+
+def _normal_scores(v): return norm.ppf((rankdata(v)-.5)/len(v))
+
+def _label_cells(g, i, j, max_labels=8):
+    "Indicators of the pair's unordered pair of labels (all but one), or only 'same label' when there are more than `max_labels`."
+    K = g.max()+1
+    if K > max_labels: return [(g[i] == g[j]).astype(float)]
+    cell = np.minimum(g[i], g[j])*K + np.maximum(g[i], g[j])
+    return [(cell == c).astype(float) for c in np.unique(cell)[1:]]
+
+def pair_design(covariates, # per-node covariates: numeric columns are measurements, other dtypes (str, bool, category) labels
+                knots=(-1, 0, 1)): # spline knots on the normal-score scale
+    "Design matrix over the node pairs `np.triu_indices(n, 1)`: intercept, per numeric covariate a spline of the pair's lower and higher value and their product, per label its pair of labels."
+    C = pd.DataFrame(covariates).reset_index(drop=True)
+    i, j = np.triu_indices(len(C), 1)
+    F = [np.ones(len(i))]
+    for c in C.columns:
+        v = C[c].values
+        if C[c].dtype.kind not in 'iuf': F += _label_cells(pd.factorize(v)[0], i, j); continue
+        z = _normal_scores(v)
+        lo, hi = np.minimum(z[i], z[j]), np.maximum(z[i], z[j])
+        F += [u for w in (lo, hi) for u in (w, *(np.maximum(w-k, 0) for k in knots))] + [lo*hi]
+    return np.stack(F, 1)
+
+# %% ../nbs/08_embed.ipynb #d5f0a735
+def _perm_summary(M, e, perms, bins):
+    "Mean of `M` over the edges `e` against its means over the node-permuted edges: effect, z, one-sided p and null histogram."
+    obs, null = M[e[:, 0], e[:, 1]].mean(), M[perms[:, e[:, 0]], perms[:, e[:, 1]]].mean(1)
+    return AttrDict(observed=float(obs), null_mean=float(null.mean()), effect=float(obs-null.mean()), z=float((obs-null.mean())/null.std()),
+                    p=float((1+(null >= obs).sum())/(1+len(null))), null=null, hist=np.histogram(null, bins))
+
+def _nodes(nodes, covariates, extra):
+    "Unit descriptors and covariate table of the nodes: `face_signals` (list of dicts or DataFrame) or an (n, d) array."
+    df = nodes if isinstance(nodes, pd.DataFrame) else pd.DataFrame(list(nodes)) if len(nodes) and isinstance(nodes[0], dict) else None
+    E = np.stack(df.embedding) if df is not None else np.asarray(nodes, float)
+    if isinstance(covariates, (pd.DataFrame, dict)): C = pd.DataFrame(covariates)
+    elif df is None: C = pd.DataFrame(index=range(len(E)))
+    else: C = df[[c for c in QUALITY if c in df] if covariates is None else list(covariates)]
+    parts = [C] + ([pd.DataFrame(extra)] if extra is not None else [])
+    for p in parts:
+        if len(p) != len(E): raise ValueError(f'{len(E)} nodes but {len(p)} rows of covariates')
+    return E/np.linalg.norm(E, axis=1, keepdims=True), pd.concat([p.reset_index(drop=True) for p in parts], axis=1)
+
+# %% ../nbs/08_embed.ipynb #51c4d04f
+def similarity_test(nodes, # (n, d) descriptors, or `face_signals` per node (list of dicts or DataFrame)
                     edges, # (m, 2) node index pairs
+                    covariates=None, # column names of `nodes`, a per-node DataFrame, or [] for none; default: `QUALITY` when `nodes` are signals
+                    extra=None, # more per-node covariates (DataFrame or dict of columns), e.g. a camera id
                     n_perm=1000, seed=0, bins=30): # permutations, randomness, histogram bins
-    "Mean cosine similarity of connected pairs vs a node-label permutation null: effect, p-value and null histogram."
-    E = np.asarray(embeddings, float); E = E/np.linalg.norm(E, axis=1, keepdims=True)
+    "Mean cosine similarity of connected pairs vs a node-permutation null: raw, explained by the covariates, and adjusted for them."
+    E, C = _nodes(nodes, covariates, extra)
     e = np.asarray(edges, int).reshape(-1, 2)
     if len(e) == 0: raise ValueError('similarity_test needs at least one edge')
     if e.min() < 0 or e.max() >= len(E): raise ValueError(f'edges name nodes outside 0..{len(E)-1}')
-    S, (i, j) = E@E.T, e.T
-    obs, rng = S[i, j].mean(), np.random.default_rng(seed)
-    perms = np.array([rng.permutation(len(E)) for _ in range(n_perm)])
-    null = S[perms[:, i], perms[:, j]].mean(1)
-    return AttrDict(observed=float(obs), null_mean=float(null.mean()), effect=float(obs-null.mean()), z=float((obs-null.mean())/null.std()),
-                    p=float((1+(null >= obs).sum())/(1+n_perm)), n_edges=len(e), null=null, hist=np.histogram(null, bins))
+    S, rng = E@E.T, np.random.default_rng(seed)
+    perms = np.argsort(rng.random((n_perm, len(E))), 1)
+    res = AttrDict(n_edges=len(e), covariates=list(C.columns), raw=_perm_summary(S, e, perms, bins))
+    if len(C.columns):
+        iu, X = np.triu_indices(len(E), 1), pair_design(C)
+        F = np.zeros_like(S); F[iu] = X@np.linalg.lstsq(X, S[iu], rcond=None)[0]; F = F + F.T
+        res.conditions, res.adjusted = _perm_summary(F, e, perms, bins), _perm_summary(S-F, e, perms, bins)
+    top = res.get('adjusted', res.raw)
+    res.update(p=top.p, effect=top.effect, table=pd.DataFrame({k: {c: res[k][c] for c in ('effect', 'z', 'p')} for k in ('raw', 'conditions', 'adjusted') if k in res}).T)
+    return res
 
-def plot_similarity_test(res, ax=None, title=None):
-    "The null histogram of a `similarity_test` result, with the observed mean."
+# %% ../nbs/08_embed.ipynb #827e2cec
+def plot_similarity_test(res, # from `similarity_test`
+                         axs=None, title=None): # axes, one per test; a title prefix
+    "The null histograms of a `similarity_test` result (raw, conditions only, adjusted), each with its observed mean."
     import matplotlib.pyplot as plt
-    if ax is None: _, ax = plt.subplots(figsize=(5, 3))
-    cnt, edg = res.hist
-    ax.stairs(cnt, edg, fill=True, alpha=.5, label='null (shuffled)'); ax.axvline(res.observed, c='C3', label='observed')
-    ax.set_xlabel('mean cosine similarity of connected pairs'); ax.set_title(title or f'effect {res.effect:.3f}, p = {res.p:.3g}'); ax.legend()
-    return ax
+    keys = [k for k in ('raw', 'conditions', 'adjusted') if k in res]
+    if axs is None: _, axs = plt.subplots(1, len(keys), figsize=(4*len(keys), 2.8), squeeze=False)
+    for ax, k in zip(np.ravel(axs), keys):
+        r = res[k]; cnt, edg = r.hist
+        ax.stairs(cnt, edg, fill=True, alpha=.5, label='null (shuffled)'); ax.axvline(r.observed, c='C3', label='observed')
+        ax.set_xlabel({'raw': 'mean cosine similarity', 'conditions': 'similarity predicted by covariates', 'adjusted': 'residual similarity'}[k])
+        ax.set_title(f"{title + ': ' if title else ''}{k}\neffect {r.effect:.4f}, p = {r.p:.3g}", fontsize=9)
+    np.ravel(axs)[0].legend(fontsize=8)
+    return axs

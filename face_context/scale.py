@@ -130,7 +130,7 @@ def _index_of(out, files, root, n_detected, n_reused):
     return idx
 
 # %% ../nbs/11_scale.ipynb #d453c49d
-from .mask import _check_dst, _mask_row
+from .mask import _mask_row
 
 def _mask_batch(df, **kw):
     "Manifest rows of a pandas batch of index rows."
@@ -143,7 +143,7 @@ def mask_ray(index, # a `FaceIndex`, or where one is saved (Parquet folder or fi
     "`export_masked` on Ray Data: masked, metadata-free copies of `index`'s images under `dst`; the manifest."
     index = index if isinstance(index, FaceIndex) else FaceIndex.load(index)
     root = Path(index.root) if index.root else None
-    dst = _check_dst(dst, root, index.paths)
+    dst = check_dst(dst, root) if root else check_dst(dst, *{Path(p).parent for p in index.paths})
     kw = dict(root=root, dst=dst, fill=fill, shape=shape, pad=pad, decoys=decoys, seed=seed, min_score=min_score,
               sizes=index.box_sizes() if decoys else None)
     ray = ray_up(address)
