@@ -216,7 +216,7 @@ def audit_cli(masked_dir:str, # a masked dataset (from `face-context mask` or el
     if not Path(masked_dir).exists(): raise CliError(f'no such file or folder: {masked_dir}')
     try: df = audit_masks(masked_dir, model=model, min_score=min_score, workers=workers, progress=False)
     except ValueError as e: raise CliError(str(e)) from None
-    for r in df.itertuples(): print(f'{r.file},{",".join(map(str, r.box))},{r.score:.3f},{r.detector}')
+    for r in df.itertuples(): echo(f'{r.file},{",".join(map(str, r.box))},{r.score:.3f},{r.detector}')
     for e in df.attrs['errors']: print(f'error: {e}', file=sys.stderr)
     if grid and len(df): show_audit(df).savefig(grid, dpi=80, bbox_inches='tight')
     if len(df): raise CliError(f"{len(df)} visible face(s) in {df.file.nunique()} of {df.attrs['images']} images" + (f'; thumbnails in {grid}' if grid and len(df) else ''))
@@ -263,49 +263,3 @@ def mask_cli(src:str=None, # folder of images; default: the embedded sample phot
         done = f"{m.faces} face(s) masked" + (f" (detector scores {', '.join(f'{s:.2f}' for s in r.scores)})" if m.faces else '')
         echo(f"  {m.src} -> {m.dst}: " + (f"error: {m.error}" if isinstance(m.error, str) else done))
     echo(_summary('mask', idx, t0, f'masked copies and manifest.csv in {dst}'))
-
-# %% ../nbs/02_mask.ipynb #901fd70d
-AUDIT_COLUMNS = ['file', 'box', 'score', 'detector']
-
-def audit_masks(folder, # a masked dataset: folder (searched recursively) or list of image files
-                model='hog+centerface', # the detectors to look with, as for `detect_faces`
-                min_score=0.3, # low, so that doubtful faces are listed too
-                rotations=(-30, 30), # also look at copies turned by these angles (CenterFace)
-                workers=2, progress=True): # as for `detect_folder`
-    "One row per face still visible in `folder`: file, box, score, detector; empty when every face is hidden. Unreadable files are in `.attrs['errors']`."
-    from face_context.detect import detect_folder
-    idx = detect_folder(folder, workers=workers, model=model, min_score=min_score, rotations=rotations, progress=progress)
-    rows = [(r.path, tuple(b), s, d) for r in idx.ok.itertuples() for b, s, d in zip(r.boxes, r.scores, r.detectors)]
-    df = pd.DataFrame(rows, columns=AUDIT_COLUMNS).sort_values('score', ascending=False, ignore_index=True)
-    df.attrs.update(images=len(idx), errors=list(idx.df.error.dropna()))
-    return df
-
-# %% ../nbs/02_mask.ipynb #0928bf12
-def show_audit(audit, # from `audit_masks`
-               ncols=6, size=2.2): # thumbnails per row; inches per thumbnail
-    "A grid of the faces `audit_masks` found, each padded by half its size, titled with its file and score; the figure."
-    import matplotlib.pyplot as plt
-    n = max(len(audit), 1); nrows = -(-n//ncols)
-    fig, axs = plt.subplots(nrows, ncols, figsize=(ncols*size, nrows*(size + .3)), squeeze=False)
-    for ax in axs.flat: ax.axis('off')
-    for ax, r in zip(axs.flat, audit.itertuples()):
-        a = load_image(r.file); b = Box(*r.box).pad(.5).clip(a.shape[1::-1])
-        ax.imshow(a[b.top:b.bottom, b.left:b.right]); ax.set_title(f'{Path(r.file).name[:18]}\n{r.detector} {r.score:.2f}', fontsize=8)
-    return fig
-
-# %% ../nbs/02_mask.ipynb #b8fe18fc
-@call_parse
-def audit_cli(masked_dir:str, # a masked dataset (from `face-context mask` or elsewhere)
-              model:str='hog+centerface', # detectors to look with
-              min_score:float=0.3, # report faces scoring at least this
-              workers:int=2, # processes
-              grid:str=None): # also save the thumbnail grid of the faces found to this PNG file
-    "Re-detect faces in MASKED_DIR; list every face still visible, and fail if there is one."
-    if not Path(masked_dir).exists(): raise CliError(f'no such file or folder: {masked_dir}')
-    try: df = audit_masks(masked_dir, model=model, min_score=min_score, workers=workers, progress=False)
-    except ValueError as e: raise CliError(str(e)) from None
-    for r in df.itertuples(): print(f'{r.file},{",".join(map(str, r.box))},{r.score:.3f},{r.detector}')
-    for e in df.attrs['errors']: print(f'error: {e}', file=sys.stderr)
-    if grid and len(df): show_audit(df).savefig(grid, dpi=80, bbox_inches='tight')
-    if len(df): raise CliError(f"{len(df)} visible face(s) in {df.file.nunique()} of {df.attrs['images']} images" + (f'; thumbnails in {grid}' if grid and len(df) else ''))
-    print(f"face-context audit: no visible face in {df.attrs['images']} images", file=sys.stderr)

@@ -143,16 +143,21 @@ def _():
     return e.src == 'a.jpg' and r.returncode == 0, r.stdout[-300:] + r.stderr[-300:]
 @probe(10, 'two detect runs on one index: second says "index in use", first completes')
 def _():
-    d = folder('two', [PF/'2008_001322.jpg']*30); idx = T/'two.json'
-    a = subprocess.Popen([*FC, 'detect', str(d), '--index', str(idx), '--workers', '1'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    d = folder('two', [PF/'2008_001322.jpg']*60); idx = T/'two.json'   # upsampled twice, so that the first run outlasts the second's start
+    a = subprocess.Popen([*FC, 'detect', str(d), '--index', str(idx), '--workers', '1', '--upsample', '2'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     j = Path(f'{idx}.journal'); t0 = time.time()
     while a.poll() is None and not list(j.glob('*.jsonl')) and time.time()-t0 < 120: time.sleep(0.05)
     b = fc('detect', d, '--index', idx, '--workers', 1); a.wait()
-    return one_line(b, 'index in use') and a.returncode == 0 and len(FaceIndex.load(idx)) == 30, b.stderr[-200:]
+    return one_line(b, 'index in use') and a.returncode == 0 and len(FaceIndex.load(idx)) == 60, f'second run: rc {b.returncode} {b.stderr[-200:]}'
 
 def _tmpfs(name):
     m = T/name; m.mkdir()
     if not ROOT or subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', str(m)]).returncode: return None
+    fd = os.open(m/'filler', os.O_WRONLY | os.O_CREAT)   # fill it: nothing more fits
+    try:
+        while True: os.write(fd, b'\0'*1024)
+    except OSError: pass
+    finally: os.close(fd)
     return m
 def _full(cmd):
     m = _tmpfs(f'full_{cmd}')
@@ -261,8 +266,8 @@ def _():
     return one_line(r1, 'inside the source folder') and one_line(r2, 'no such file or folder'), r1.stderr[-200:]
 
 if __name__ == '__main__':
-    rows = []
-    for item, what, f in PROBES:
+    rows, only = [], [a for a in sys.argv[1:] if not a.startswith('--')]   # probe numbers to run (default: all)
+    for item, what, f in [p for i, p in enumerate(PROBES) if not only or str(i) in only]:
         t0 = time.time()
         try: ok, detail = f()
         except Exception as e: ok, detail = False, f'{type(e).__name__}: {e}'
