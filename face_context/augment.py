@@ -71,6 +71,16 @@ def mask(self:FaceOcclusion, img, boxes, key):
     self.counts['masked'] += 1
     return mask_faces(img, list(boxes)+extra, fill=self.fill, shape=self.shape, pad=self.pad, seed=seed)
 
+# %% ../nbs/03_augment.ipynb #fd481164
+@patch
+def all_counts(self:FaceOcclusion):
+    "`counts` summed over all processes of a distributed run (every rank must call it)."
+    dist = torch.distributed
+    if not (dist.is_available() and dist.is_initialized()): return Counter(self.counts)
+    out = [None]*dist.get_world_size()
+    dist.all_gather_object(out, dict(self.counts))
+    return sum(map(Counter, out), Counter())
+
 # %% ../nbs/03_augment.ipynb #6460d685
 def face_mask(faces=None, pad=0.2, min_score=None):
     "A type transform: item -> `PILMask` that is 1 inside its padded face boxes."

@@ -18,6 +18,7 @@ from fastai.vision.all import *
 from .core import *   # after fastai, whose own `load_image` returns a PIL image
 from .detect import detect_faces, detect_folder, FaceIndex
 from .mask import mask_faces, decoy_boxes
+from .train import unwrap_model
 
 # %% auto #0
 __all__ = ['cam_layer', 'model_view', 'predict_images', 'grad_cams', 'show_cam', 'FaceSet', 'face_set', 'show_cams', 'cam_share',
@@ -28,6 +29,7 @@ def _has_conv(m): return any(isinstance(o, nn.Conv2d) for o in m.modules())
 
 def cam_layer(model):
     "The default Grad-CAM layer: the last block holding a `Conv2d`, descending through plain `nn.Sequential` containers."
+    model = unwrap_model(model)   # inside DistributedDataParallel
     if not _has_conv(model): raise ValueError('the model has no Conv2d layer: pass `layer`')
     m = model
     while True:
@@ -44,10 +46,15 @@ def _box_mask(hw, boxes):
         b = Box(*b).clip(hw[::-1]); m[b.top:b.bottom, b.left:b.right] = 1
     return m
 
+def _valid_dl(learn):
+    "The learner's validation DataLoader, taken out of fastai's `DistributedDL` during distributed training."
+    dl = learn.dls.valid
+    return dl.dl if type(dl).__name__ == 'DistributedDL' else dl
+
 def model_view(learn, img, # uint8 RGB array (H, W, 3)
                mask=None): # (H, W) face mask to carry along
     "`img` and `mask` in the geometry the model sees (validation item transforms): uint8 (3, h, w) and float (h, w)."
-    dl = learn.dls.valid
+    dl = _valid_dl(learn)
     mask = np.zeros(img.shape[:2], np.float32) if mask is None else np.asarray(mask)
     if isinstance(dl, TfmdDL):
         x, m = compose_tfms((PILImage.create(img), PILMask.create((mask > 0).astype(np.uint8))), dl.after_item.fs, split_idx=1)
@@ -57,7 +64,7 @@ def model_view(learn, img, # uint8 RGB array (H, W, 3)
 # %% ../nbs/05_interpret.ipynb #0a6a1b94
 def _normalise(learn, x):
     "uint8 batch (N, 3, h, w) through the learner's validation `after_batch`."
-    dl, b = learn.dls.valid, (TensorImage(x),)
+    dl, b = _valid_dl(learn), (TensorImage(x),)
     b = compose_tfms(b, dl.after_batch.fs, split_idx=1) if isinstance(dl, TfmdDL) else dl.after_batch(b)
     return b[0].as_subclass(Tensor)
 
@@ -76,7 +83,7 @@ def _batches(learn, imgs, masks=None, bs=64):
 def predict_images(learn, imgs, # uint8 RGB arrays (or an (N, H, W, 3) array)
                    bs=64):
     "Class probabilities (N, C) of `learn.model` on `imgs`, through the validation transforms only (no `FaceOcclusion`)."
-    model = learn.model.eval()
+    model = unwrap_model(learn.model).eval()   # a DDP forward would wait for the other ranks
     ps = [F.softmax(model(x), 1).cpu() for _, x, _, _ in _batches(learn, imgs, bs=bs)]
     return torch.cat(ps) if ps else torch.zeros(0)
 
@@ -89,7 +96,7 @@ def _cam(acts, grads, size):
 
 def _cam_batches(learn, imgs, targets=None, layer=None, bs=32, masks=None):
     "Per batch: (start, CAMs, probabilities, uint8 views, mask views)."
-    model = learn.model.eval(); layer = ifnone(layer, cam_layer(model))
+    model = unwrap_model(learn.model).eval(); layer = ifnone(layer, cam_layer(model))
     for i, x, xv, mv in _batches(learn, imgs, masks, bs):
         with hook_output(layer, detach=False) as h, torch.enable_grad():
             out = model(x.requires_grad_())

@@ -12,7 +12,8 @@ from fastai.vision.all import *
 from .core import *
 
 # %% auto #0
-__all__ = ['small_cnn', 'last_conv', 'FaceMaskInput', 'grad_cam', 'soft_iou', 'GradCamAttentionLoss', 'FaceGradientPenalty']
+__all__ = ['small_cnn', 'last_conv', 'unwrap_model', 'FaceMaskInput', 'grad_cam', 'soft_iou', 'GradCamAttentionLoss',
+           'FaceGradientPenalty']
 
 # %% ../nbs/04_train.ipynb #2fadeb0d
 def small_cnn(n_out, # classes
@@ -24,13 +25,26 @@ def small_cnn(n_out, # classes
 
 def last_conv(model):
     "The last `Conv2d` of `model`: the default layer for Grad-CAM."
-    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+    convs = [m for m in unwrap_model(model).modules() if isinstance(m, nn.Conv2d)]
     if not convs: raise ValueError('the model has no Conv2d layer: pass `layer`')
     return convs[-1]
+
+# %% ../nbs/04_train.ipynb #b774fc11
+def unwrap_model(model):
+    "The module inside `DistributedDataParallel` / `DataParallel` wrappers, or `model` itself."
+    while isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)): model = model.module
+    return model
+
+def _check_ddp(model):
+    "Refuse `DistributedDataParallel(static_graph=True)`, whose gradients are wrong with a second backward pass."
+    if isinstance(model, nn.parallel.DistributedDataParallel) and getattr(model, 'static_graph', False):
+        raise ValueError('DistributedDataParallel(static_graph=True) averages wrong gradients with the double backward of the face losses: '
+                         'leave static_graph off (with accelerate: kwargs_handlers=[DistributedDataParallelKwargs(static_graph=False)])')
 
 # %% ../nbs/04_train.ipynb #dd61ef04
 def _take_faces(cb):
     "Move the face mask from the batch's inputs to `learn.face_mask`."
+    if not isinstance(cb, FaceMaskInput): _check_ddp(cb.learn.model)
     if len(cb.learn.xb) == 2: cb.learn.face_mask, cb.learn.xb = cb.learn.xb[1].float(), cb.learn.xb[:1]
     elif not hasattr(cb.learn, 'face_mask'):
         raise ValueError(f'{type(cb).__name__} needs face masks in the batch: build the DataLoaders with face_dls(..., face_masks=True)')
