@@ -9,8 +9,8 @@ from face_context.core import data_path
 from face_context.bench import make_shortcut_dataset, load_shortcut, train_method
 
 RUNS = {'baseline': dict(method='baseline'), 'gradcam_loss': dict(method='gradcam_loss'),
-        'gradient_penalty (random)': dict(method='gradient_penalty', fgp='random'),
-        'gradient_penalty (exact)': dict(method='gradient_penalty', fgp='exact')}
+        'gradient_penalty (random)': dict(method='gradient_penalty', penalty_estimator='random'),
+        'gradient_penalty (exact)': dict(method='gradient_penalty', penalty_estimator='exact')}
 
 def main(epochs=2, rounds=3):
     tmp = tempfile.mkdtemp()

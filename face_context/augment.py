@@ -19,7 +19,7 @@ from .detect import *
 from .mask import *
 
 # %% auto #0
-__all__ = ['FaceOcclusion', 'face_mask', 'face_dls', 'occlusion_off']
+__all__ = ['FaceOcclusion', 'item_boxes', 'face_mask', 'face_dls', 'occlusion_off']
 
 # %% ../nbs/03_augment.ipynb #cfc3342c
 class FaceOcclusion(Transform):
@@ -29,11 +29,12 @@ class FaceOcclusion(Transform):
                  p=1., fill='white', shape='rect', pad=0.2, # probability on the training set; as for `mask_faces`
                  decoys=0, sizes=None, # decoy boxes per image; their relative sizes (default: the index's face sizes)
                  splits='both', # 'both': mask validation and test items too; 'train': only training items
-                 seed=0, min_score=None, enabled=True):
-        store_attr()
+                 seed=0, min_score=None, enabled=True,
+                 load=None): # function path -> uint8 RGB array (default `load_image`), e.g. a lookup in decoded images
+        store_attr(but='load'); self.load = ifnone(load, load_image)
         if splits not in ('both', 'train'): raise ValueError(f"splits must be 'both' or 'train', not {splits!r}")
         if sizes is None and isinstance(faces, FaceIndex) and decoys: self.sizes = faces.box_sizes()
-        self.counts = Counter()
+        self.counts, self.training = Counter(), False
         super().__init__()
 
     def __call__(self, x, split_idx=None, **kwargs):
@@ -41,24 +42,27 @@ class FaceOcclusion(Transform):
         return super().__call__(x, split_idx=split_idx, **kwargs)
 
     def encodes(self, x:str|Path):
-        img = load_image(x)
-        return PILImage.create(self.mask(img, self.boxes_of(x, img), x))
+        img = self.load(x)
+        return PILImage.create(self.mask(img, item_boxes(self.faces, x, img, self.min_score), x))
 
     def encodes(self, x:Image.Image|np.ndarray):
         img = np.asarray(x.convert('RGB')) if isinstance(x, Image.Image) else x
-        return PILImage.create(self.mask(img, self.boxes_of(img, img), zlib.crc32(img.tobytes())))
+        return PILImage.create(self.mask(img, item_boxes(self.faces, img, img, self.min_score), zlib.crc32(img.tobytes())))
 
 # %% ../nbs/03_augment.ipynb #a45e8ef5
-@patch
-def boxes_of(self:FaceOcclusion, item, img=None):
-    "Face boxes of `item` (a path, or an image when `img` is None)."
+def item_boxes(faces, # `FaceIndex`, a function path -> boxes, None to detect, or False for none
+               item, # a path, or an RGB array
+               img=None, # the item's RGB array, if already loaded (what detection runs on)
+               min_score=None): # leave out index entries and detections scoring below this
+    "Face boxes of `item`: looked up in a `FaceIndex` or computed by a function of its path; detected when there is neither, or the path is not in the index."
+    if faces is False: return []
     if isinstance(item, (str, Path)):
-        if isinstance(self.faces, FaceIndex):
-            try: return [f.box for f in self.faces.faces(item) if self.min_score is None or f.score >= self.min_score]
+        if isinstance(faces, FaceIndex):
+            try: return [f.box for f in faces.faces(item) if min_score is None or f.score >= min_score]
             except KeyError: pass
-        elif callable(self.faces): return [Box(*b) for b in self.faces(item)]
+        elif callable(faces): return [Box(*b) for b in faces(item)]
     img = load_image(item) if img is None else img
-    return [f.box for f in detect_faces(img, min_score=self.min_score)]
+    return [f.box for f in detect_faces(img, min_score=min_score)]
 
 @patch
 def mask(self:FaceOcclusion, img, boxes, key):
@@ -71,6 +75,19 @@ def mask(self:FaceOcclusion, img, boxes, key):
     self.counts['masked'] += 1
     return mask_faces(img, list(boxes)+extra, fill=self.fill, shape=self.shape, pad=self.pad, seed=seed)
 
+# %% ../nbs/03_augment.ipynb #2009e536
+@patch
+def mask_batch(self:FaceOcclusion, imgs, # uint8 RGB arrays (or an (N, H, W, 3) array)
+               boxes, # face boxes per image
+               keys=None, # per image, what fixes its deterministic mask, e.g. its path (default: its pixels)
+               train=False): # draw fresh random masks, as on the training set
+    "Masked copies of `imgs`, a list, under the policy of the training set (`train`) or of validation and test time."
+    keys = [zlib.crc32(np.ascontiguousarray(a).tobytes()) for a in imgs] if keys is None else list(keys)
+    if not len(imgs) == len(boxes) == len(keys): raise ValueError(f'{len(imgs)} images, {len(boxes)} box lists and {len(keys)} keys')
+    old, self.training = self.training, train
+    try: return [self.mask(a, list(b), k) for a, b, k in zip(imgs, boxes, keys)]
+    finally: self.training = old
+
 # %% ../nbs/03_augment.ipynb #fd481164
 @patch
 def all_counts(self:FaceOcclusion):
@@ -82,15 +99,13 @@ def all_counts(self:FaceOcclusion):
     return sum(map(Counter, out), Counter())
 
 # %% ../nbs/03_augment.ipynb #6460d685
-def face_mask(faces=None, pad=0.2, min_score=None):
+def face_mask(faces=None, pad=0.2, min_score=None, # as for `FaceOcclusion`
+              load=None): # function path -> uint8 RGB array (default `load_image`)
     "A type transform: item -> `PILMask` that is 1 inside its padded face boxes."
-    fo = FaceOcclusion(faces, min_score=min_score)
+    load = ifnone(load, load_image)
     def _f(x):
-        img = load_image(x) if isinstance(x, (str, Path)) else np.asarray(x)
-        m = np.zeros(img.shape[:2], np.uint8)
-        for b in fo.boxes_of(x, img):
-            b = b.pad(pad).clip(img.shape[1::-1]); m[b.top:b.bottom, b.left:b.right] = 1
-        return PILMask.create(m)
+        img = load(x) if isinstance(x, (str, Path)) else np.asarray(x)
+        return PILMask.create(box_mask(img.shape[:2], item_boxes(faces, x, img, min_score), pad, np.uint8))
     return _f
 
 # %% ../nbs/03_augment.ipynb #f7e1c4b2
@@ -104,26 +119,29 @@ def _items(source, fn_col, label_col, folder, suffix):
     for c in (fn_col, label_col):
         if c not in df.columns: raise ValueError(f"no column {c!r} in {source if isinstance(source, (str, Path)) else 'the DataFrame'}")
     base = Path(folder) if folder else (Path(source).parent if isinstance(source, (str, Path)) else Path('.'))
-    return [base/f'{v}{suffix}' for v in df[fn_col]], list(df[label_col].astype(str))
+    return [confined(f'{v}{suffix}', base, 'file') for v in df[fn_col]], list(df[label_col].astype(str))   # no `../` or path elsewhere
 
 # %% ../nbs/03_augment.ipynb #076cfb5b
 def face_dls(source, # folder per class, DataFrame, or CSV path
-             index=None, # `FaceIndex` of the images; detected when None
+             index=None, # `FaceIndex` of the images, or a function item -> boxes; detected when None
              occlusion=None, # `FaceOcclusion`, a dict of its arguments, or False for none
              face_masks=False, # also yield each item's face mask (for the attention losses)
+             regions=None, # function item -> boxes where the model should look: yields that mask too (the attention loss's S)
              fn_col='id', label_col='category', folder=None, suffix='', # for tables: file column, label column, image folder, file suffix
-             valid_pct=0.2, seed=0, size=128, item_tfms=None, batch_tfms=None, bs=64,
+             valid_pct=0.2, seed=0, splitter=None, # random split, or a fastai splitter
+             size=128, item_tfms=None, batch_tfms=None, bs=64,
              cache=None, workers=2, **kwargs):
     "fastai `DataLoaders` with faces masked by `FaceOcclusion` (and face masks if asked)."
     items, labels = _items(source, fn_col, label_col, folder, suffix)
     if index is None: index = detect_folder(items, workers=workers, cache=cache, progress=False)
-    if occlusion is False: occ = FaceOcclusion(index, enabled=False)
-    else: occ = occlusion if isinstance(occlusion, FaceOcclusion) else FaceOcclusion(index, **(occlusion or {}))
+    if occlusion is False: occ = FaceOcclusion(faces=index, enabled=False)
+    else: occ = occlusion if isinstance(occlusion, FaceOcclusion) else FaceOcclusion(faces=index, **(occlusion or {}))   # a keyword: fastai takes a lone function argument for a method
     lab = dict(zip(map(str, items), labels))
     blocks = [TransformBlock(type_tfms=occ, batch_tfms=IntToFloatTensor)]
-    if face_masks: blocks.append(TransformBlock(type_tfms=face_mask(index, occ.pad), batch_tfms=IntToFloatTensor))
+    if face_masks or regions is not None: blocks.append(TransformBlock(type_tfms=face_mask(occ.faces, occ.pad, occ.min_score, occ.load), batch_tfms=IntToFloatTensor))
+    if regions is not None: blocks.append(TransformBlock(type_tfms=face_mask(regions, 0., load=occ.load), batch_tfms=IntToFloatTensor))
     db = DataBlock(blocks=(*blocks, CategoryBlock(vocab=sorted(set(labels)))), n_inp=len(blocks), get_y=lambda o: lab[str(o)],
-                   splitter=RandomSplitter(valid_pct, seed=seed), item_tfms=ifnone(item_tfms, Resize(size)), batch_tfms=batch_tfms)
+                   splitter=ifnone(splitter, RandomSplitter(valid_pct, seed=seed)), item_tfms=ifnone(item_tfms, Resize(size)), batch_tfms=batch_tfms)
     dls = db.dataloaders(items, bs=bs, **kwargs)
     dls.occlusion, dls.index = occ, index
     return dls

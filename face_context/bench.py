@@ -16,14 +16,13 @@ from fastcore.all import *
 from fastcore.script import call_parse
 from fastai.vision.all import *
 from .core import *
-from .mask import mask_faces
-from .augment import FaceOcclusion
+from .augment import FaceOcclusion, face_dls
 from .train import small_cnn, GradCamAttentionLoss, FaceGradientPenalty
 from .interpret import face_reliance
 
 # %% auto #0
-__all__ = ['METHODS', 'compose', 'make_shortcut_dataset', 'load_shortcut', 'train_method', 'results_table', 'run_benchmark',
-           'bench_cli', 'demo_cli']
+__all__ = ['METHODS', 'compose', 'make_shortcut_dataset', 'ShortcutData', 'load_shortcut', 'train_method', 'results_table',
+           'run_benchmark', 'fill_leakage', 'bench_cli', 'demo_cli']
 
 # %% ../nbs/06_bench.ipynb #d4bf2f82
 def _background(rng, size, textures=None):
@@ -40,21 +39,25 @@ def _background(rng, size, textures=None):
 
 # %% ../nbs/06_bench.ipynb #318c5f44
 def _draw_context(d, k, size, rng, side=0):
-    "Draw the object of context class `k`, at a random place on the `side` (0 left, 1 right) half, in a random colour."
+    "Draw the object of context class `k`, at a random place on the `side` (0 left, 1 right) half, in a random colour; its bounding `Box`."
     s, col = size, tuple(int(v) for v in rng.integers(0, 256, 3))
     cx, base = (rng.uniform(0.22, 0.32)+0.46*side)*s, rng.uniform(0.85, 0.98)*s
     if k == 0:   # podium: a wide block with a sloped top
         w, h = rng.uniform(0.3, 0.4)*s, rng.uniform(0.3, 0.4)*s
         d.polygon([(cx-w/2, base), (cx+w/2, base), (cx+w/2*0.85, base-h), (cx-w/2*0.85, base-h)], fill=col)
         d.rectangle([cx-w/2*0.95, base-h-0.04*s, cx+w/2*0.95, base-h], fill=tuple(255-v for v in col))
+        box = (cx-w/2, base-h-0.04*s, cx+w/2, base)
     elif k == 1: # microphone stand: a thin pole, a round head, a tripod
         top = base-rng.uniform(0.45, 0.6)*s; r = 0.05*s
         d.line([(cx, base-0.08*s), (cx, top)], fill=col, width=max(2, int(0.025*s)))
         d.ellipse([cx-r, top-2*r, cx+r, top], fill=col)
         for dx in (-0.12, 0, 0.12): d.line([(cx, base-0.08*s), (cx+dx*s, base)], fill=col, width=max(2, int(0.02*s)))
+        box = (cx-0.12*s, top-2*r, cx+0.12*s, base)
     else:        # further classes: an easel of k-1 crossbars
         d.line([(cx-0.15*s, base), (cx, base-0.6*s), (cx+0.15*s, base)], fill=col, width=max(2, int(0.025*s)))
         for i in range(k-1): y = base-0.2*s-i*0.1*s; d.line([(cx-0.15*s, y), (cx+0.15*s, y)], fill=col, width=max(2, int(0.02*s)))
+        box = (cx-0.15*s, base-0.6*s, cx+0.15*s, base)
+    return Box(*(int(np.clip(round(v), 0, size)) for v in box))
 
 def _clutter(d, size, rng, n=4):
     "Shapes every class shares, so no single blob gives the class away."
@@ -65,17 +68,17 @@ def _clutter(d, size, rng, n=4):
 
 # %% ../nbs/06_bench.ipynb #99635cd1
 def compose(face, context, size=96, face_frac=0.45, rng=None, textures=None):
-    "A scene of class `context` with `face` (RGB array) pasted on it: (image, image without the face, face `Box`)."
+    "A scene of class `context` with `face` (RGB array) pasted on it: (image, image without the face, face `Box`, context object's `Box`)."
     rng = np.random.default_rng(rng)
     im = Image.fromarray(_background(rng, size, textures)); d = ImageDraw.Draw(im)
     side = int(rng.integers(2))   # the face on one half, the context object on the other: masking one never hides the other
-    _clutter(d, size, rng); _draw_context(d, context, size, rng, side=1-side)
+    _clutter(d, size, rng); cbox = _draw_context(d, context, size, rng, side=1-side)
     fh = int(face_frac*size); fw = max(1, int(fh*face.shape[1]/face.shape[0]))
     l = int(rng.integers(0, max(1, size//2-fw+1))) + side*(size-size//2)
     t = int(rng.integers(0, max(1, size-fh)))
     noface = np.asarray(im).copy()
     im.paste(Image.fromarray(face).resize((fw, fh), Image.BILINEAR), (l, t))
-    return np.asarray(im), noface, Box(l, t, l+fw, t+fh)
+    return np.asarray(im), noface, Box(l, t, l+fw, t+fh), cbox
 
 # %% ../nbs/06_bench.ipynb #ffb74f4a
 def _identities(faces_dir, n=None, rng=None):
@@ -115,99 +118,77 @@ def make_shortcut_dataset(faces_dir, # real face photos, one folder per identity
         rows += _split_rows(ids, labels, n, split, p_context, k, rng, min(n_tr.values()))
     (out/'images').mkdir(parents=True, exist_ok=True); (out/'noface').mkdir(exist_ok=True)
     for i, r in enumerate(rows):
-        img, noface, b = compose(load_image(r['photo']), r['context'], size, face_frac, rng, textures)
-        r.update(fname=f'images/{i:05d}.png', noface=f'noface/{i:05d}.png', left=b.left, top=b.top, right=b.right, bottom=b.bottom)
+        img, noface, b, c = compose(load_image(r['photo']), r['context'], size, face_frac, rng, textures)
+        r.update(fname=f'images/{i:05d}.png', noface=f'noface/{i:05d}.png', left=b.left, top=b.top, right=b.right, bottom=b.bottom,
+                 ctx_left=c.left, ctx_top=c.top, ctx_right=c.right, ctx_bottom=c.bottom)
         Image.fromarray(img).save(out/r['fname']); Image.fromarray(noface).save(out/r['noface'])
-    df = pd.DataFrame(rows)[['fname', 'noface', 'label', 'identity', 'context', 'left', 'top', 'right', 'bottom', 'split', 'photo']]
+    df = pd.DataFrame(rows)[['fname', 'noface', 'label', 'identity', 'context', 'left', 'top', 'right', 'bottom', 'ctx_left', 'ctx_top', 'ctx_right', 'ctx_bottom', 'split', 'photo']]
     df.to_csv(out/'index.csv', index=False)
     return df
 
 # %% ../nbs/06_bench.ipynb #e3d67cd1
-METHODS = ('baseline', 'random_erasing', 'occlusion_white', 'occlusion_blur', 'occlusion_decoys', 'gradcam_loss', 'gradient_penalty', 'oracle')
-_OCC = dict(occlusion_white=dict(fill='white'), occlusion_blur=dict(fill='blur'), occlusion_decoys=dict(fill='white', decoys=2))
+METHODS = ('baseline', 'random_erasing', 'occlusion_white', 'occlusion_blur', 'occlusion_decoys', 'occlusion_train_only', 'gradcam_loss',
+           'gradcam_template', 'occlusion_gradcam_template', 'gradient_penalty', 'oracle')
+_OCC = dict(occlusion_white=dict(fill='white'), occlusion_blur=dict(fill='blur'), occlusion_decoys=dict(fill='white', decoys=2),
+            occlusion_train_only=dict(fill='white', splits='train'), occlusion_gradcam_template=dict(fill='white', splits='train'))
+_ATTN = ('gradcam_loss', 'gradient_penalty', 'gradcam_template', 'occlusion_gradcam_template')
+_TEMPLATE = ('gradcam_template', 'occlusion_gradcam_template')
+_SCHEDULE = dict(warmup=0.25, ramp=0.25)   # the template losses: plain cross-entropy for a quarter of training, then a ramp
 
-def load_shortcut(out_dir):
-    "The dataset in memory: uint8 images (N,3,S,S), images without faces, labels, boxes, splits."
-    out = Path(out_dir); df = pd.read_csv(out/'index.csv')
-    rd = lambda col: np.stack([load_image(out/f) for f in df[col]])
-    return dict(df=df, img=rd('fname'), noface=rd('noface'), y=df.label.values, boxes=[[Box(*r)] for r in df[['left', 'top', 'right', 'bottom']].values])
+class ShortcutData:
+    "A dataset made by `make_shortcut_dataset`, in memory: its index `df`, and per image path its decoded (S, S, 3) uint8 array and face boxes."
+    def __init__(self, root):
+        self.root = Path(root); self.df = pd.read_csv(self.root/'index.csv')
+        paths = [str(self.root/f) for c in ('fname', 'noface') for f in self.df[c]]
+        self.images = {p: load_image(p) for p in paths}
+        self._boxes = dict(zip(paths, [[Box(*r)] for r in self.df[['left', 'top', 'right', 'bottom']].values]*2))
+        ctx = ['ctx_left', 'ctx_top', 'ctx_right', 'ctx_bottom']
+        self._regions = dict(zip(paths, [[Box(*r)] for r in self.df[ctx].values]*2)) if set(ctx) <= set(self.df.columns) else {}
+    def __repr__(self): return f'ShortcutData({self.root}: {len(self.df)} images, {self.df.identity.nunique()} identities)'
+    def load(self, path): return self.images[str(path)]
+    def boxes(self, path): return self._boxes[str(path)]
+    def regions(self, path): return self._regions[str(path)]   # the context object's box: where the model should look
+    def paths(self, split, col='fname'): return [self.root/f for f in self.df[col][self.df.split == split]]
 
-# %% ../nbs/06_bench.ipynb #283c9e32
-def _occluded(data, sel, occ, training):
-    "Images `sel` masked by `FaceOcclusion` `occ`, as in training (random) or at test time (deterministic)."
-    occ.training = training
-    return np.stack([occ.mask(data['img'][i], data['boxes'][i], data['df'].fname[i]) for i in sel])
-
-def _face_masks(data, sel, pad=0.2):
-    "Masks (N,S,S), 1 inside the padded face boxes."
-    S = data['img'].shape[1]; m = np.zeros((len(sel), S, S), np.float32)
-    for j, i in enumerate(sel):
-        b = data['boxes'][i][0].pad(pad).clip((S, S)); m[j, b.top:b.bottom, b.left:b.right] = 1
-    return m
-
-# %% ../nbs/06_bench.ipynb #f712e11c
-class _TensorDS:
-    "In-memory dataset of (image, [face mask], label) tensors."
-    def __init__(self, x, y, m=None): self.x, self.y, self.m = torch.from_numpy(np.ascontiguousarray(x)).permute(0, 3, 1, 2), torch.from_numpy(y), m
-    def __len__(self): return len(self.y)
-    def __getitem__(self, i): return (self.x[i], self.m[i], self.y[i]) if self.m is not None else (self.x[i], self.y[i])
-
-def _norm(b, erase=None):
-    "uint8 images to floats around 0 (then fastai's `RandomErasing` if given), other items unchanged."
-    x = TensorImage((b[0].float()/255-0.5)/0.25)
-    return (erase(x, split_idx=0) if erase else x, *b[1:])
-
-class _Reocclude(Callback):
-    "Draw fresh `FaceOcclusion` masks for the training images at the start of each epoch."
-    def __init__(self, data, sel, occ): store_attr()
-    def before_train(self): self.dls.train.dataset.x = torch.from_numpy(_occluded(self.data, self.sel, self.occ, True)).permute(0, 3, 1, 2)
+def load_shortcut(out_dir): # a folder made by `make_shortcut_dataset`
+    "The dataset of `out_dir` in memory, as a `ShortcutData`."
+    return ShortcutData(out_dir)
 
 # %% ../nbs/06_bench.ipynb #2676feac
-def _dls(data, method, bs, seed, fgp='random'):
-    "Training DataLoaders for `method`, and its callbacks."
-    tr = np.where(data['df'].split == 'train')[0]
-    attn = method in ('gradcam_loss', 'gradient_penalty')
-    x = data['noface'][tr] if method == 'oracle' else data['img'][tr]
-    m = torch.from_numpy(_face_masks(data, tr)) if attn else None
-    erase = RandomErasing(p=0.5) if method == 'random_erasing' else None
-    ds = _TensorDS(x, data['y'][tr], m)
-    mk = lambda d, shuffle: DataLoader(d, bs=bs, shuffle=shuffle, drop_last=shuffle, n_inp=2 if attn else 1,
-                                       after_batch=partial(_norm, erase=erase if shuffle else None))
-    dls = DataLoaders(mk(ds, True), mk(_TensorDS(x[:bs], data['y'][tr][:bs], None if m is None else m[:bs]), False))
-    cbs = [GradCamAttentionLoss()] if method == 'gradcam_loss' else [FaceGradientPenalty(lam=100., estimator=fgp)] if method == 'gradient_penalty' else []
-    if method in _OCC: cbs.append(_Reocclude(data, tr, FaceOcclusion(**_OCC[method], seed=seed, sizes=data.get('sizes'))))
-    return dls, cbs
+def _dls(data, method, bs, seed):
+    "fastai DataLoaders for `method` (train on the training split, validate on `bs` valid images), and its callbacks."
+    df = data.df
+    split = lambda _: (np.where(df.split == 'train')[0], np.where(df.split == 'valid')[0][:bs])
+    occ = FaceOcclusion(data.boxes, **_OCC.get(method, {}), seed=seed, load=data.load, enabled=method in _OCC)
+    tfms = [Normalize.from_stats([0.5]*3, [0.25]*3)] + ([RandomErasing(p=0.5)] if method == 'random_erasing' else [])
+    return face_dls(df, index=data.boxes, occlusion=occ, face_masks=method in _ATTN, regions=data.regions if method in _TEMPLATE else None,
+                    fn_col='noface' if method == 'oracle' else 'fname',
+                    label_col='label', folder=data.root, splitter=split, item_tfms=[], batch_tfms=tfms, bs=bs, num_workers=0)
 
 # %% ../nbs/06_bench.ipynb #211060a1
-def _test_images(data, method, split, seed):
-    "Test images of `split` as `method` sees them."
-    sel = np.where(data['df'].split == split)[0]
-    if method == 'oracle': return data['noface'][sel], data['y'][sel]
-    if method in _OCC: return _occluded(data, sel, FaceOcclusion(**_OCC[method], seed=seed, sizes=data.get('sizes')), False), data['y'][sel]
-    return data['img'][sel], data['y'][sel]
-
-@torch.no_grad()
-def _accuracy(model, x, y, bs=256):
-    "Accuracy of `model` on uint8 images `x`."
-    model.eval(); xt = torch.from_numpy(np.ascontiguousarray(x)).permute(0, 3, 1, 2)
-    pred = torch.cat([model(_norm((xt[i:i+bs],))[0]).argmax(1) for i in range(0, len(xt), bs)])
-    return (pred.numpy() == y).mean()
+def _accuracy(learn, data, method, split):
+    "Accuracy of `learn` on `split`, through its own validation pipeline (test-time masks included)."
+    dl = learn.dls.test_dl(data.paths(split, 'noface' if method == 'oracle' else 'fname'), with_labels=True)
+    p, y = learn.get_preds(dl=dl)
+    return float((p.argmax(1) == y).float().mean())
 
 # %% ../nbs/06_bench.ipynb #4f983801
 def train_method(data, method, seed=0, epochs=12, bs=64, lr=1e-2,
                  n_reliance=200, # swapped images the face reliance is measured on (0: skip it)
-                 fgp='random'): # `FaceGradientPenalty`'s estimator
-    "Train `small_cnn` on `data` with `method`; its row of results."
+                 penalty_estimator='random'): # `FaceGradientPenalty`'s estimator
+    "Train `small_cnn` on `data` (a `ShortcutData`) with `method`; its row of results, and the learner."
     if method not in METHODS: raise ValueError(f'unknown method {method!r}; choose from {", ".join(METHODS)}')
     set_seed(seed, reproducible=True)
-    dls, cbs = _dls(data, method, bs, seed, fgp)
-    learn = Learner(dls, small_cnn(int(data['y'].max())+1), loss_func=CrossEntropyLossFlat(), cbs=cbs)
+    dls = _dls(data, method, bs, seed)
+    cbs = [GradCamAttentionLoss()] if method == 'gradcam_loss' else [GradCamAttentionLoss(**_SCHEDULE)] if method in _TEMPLATE else \
+          [FaceGradientPenalty(lam=100., estimator=penalty_estimator)] if method == 'gradient_penalty' else []
+    learn = Learner(dls, small_cnn(dls.c), loss_func=CrossEntropyLossFlat(), cbs=cbs)
     t = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
     spe = (time.perf_counter()-t)/epochs
-    acc = {s: _accuracy(learn.model, *_test_images(data, method, s, seed)) for s in ('valid', 'swapped')}
-    sw = np.where(data['df'].split == 'swapped')[0][:n_reliance]
-    fr = face_reliance(learn, data['img'][sw], [data['boxes'][i] for i in sw], seed=seed) if n_reliance else np.nan
+    with learn.no_bar(): acc = {s: _accuracy(learn, data, method, s) for s in ('valid', 'swapped')}
+    sw = data.paths('swapped')[:n_reliance]
+    fr = face_reliance(learn, [data.load(p) for p in sw], [data.boxes(p) for p in sw], seed=seed) if n_reliance else np.nan
     return dict(method=method, seed=seed, valid_acc=acc['valid'], swapped_acc=acc['swapped'], face_reliance=fr, s_per_epoch=spe), learn
 
 # %% ../nbs/06_bench.ipynb #32ab69d2
@@ -226,37 +207,73 @@ def results_table(res):
     return _markdown(t)
 
 # %% ../nbs/06_bench.ipynb #a6773bd0
+_DATA = {}   # per process: the datasets it has loaded
+
+def _train_one(job):
+    "One training of `run_benchmark`, (data_dir, method, seed, epochs, bs, threads): its row of results."
+    data_dir, m, s, epochs, bs, threads = job
+    if threads: torch.set_num_threads(threads)
+    if data_dir not in _DATA: _DATA[data_dir] = load_shortcut(data_dir)
+    return train_method(_DATA[data_dir], m, seed=s, epochs=epochs, bs=bs)[0]
+
 def run_benchmark(data_dir, # a dataset made by `make_shortcut_dataset`
                   out, # folder for results.csv and table.md
-                  methods=METHODS, seeds=3, epochs=12, bs=64, verbose=True):
+                  methods=METHODS, seeds=3, epochs=12, bs=64,
+                  workers=0, # trainings run side by side in processes of one thread each (0: one after another, here)
+                  verbose=True):
     "Train every method × seed; write `out/results.csv` and `out/table.md`; return the results."
-    torch.set_num_threads(max(1, torch.get_num_threads()))
-    data, out, rows = load_shortcut(data_dir), Path(out), []
+    out, rows = Path(out), []
     out.mkdir(parents=True, exist_ok=True)
-    for m in methods:
-        for s in range(seeds):
-            r, _ = train_method(data, m, seed=s, epochs=epochs, bs=bs); rows.append(r)
-            if verbose: print(f"{m:18s} seed {s}: valid {r['valid_acc']:.3f} swapped {r['swapped_acc']:.3f} ({r['s_per_epoch']:.1f} s/epoch)", flush=True)
-            pd.DataFrame(rows).to_csv(out/'results.csv', index=False)
+    jobs = [(str(data_dir), m, s, epochs, bs, 1 if workers else 0) for m in methods for s in range(seeds)]
+    res = parallel(_train_one, jobs, n_workers=workers, progress=False) if workers else map(_train_one, jobs)
+    for r in res:
+        rows.append(r); pd.DataFrame(rows).to_csv(out/'results.csv', index=False)
+        if verbose: print(f"{r['method']:18s} seed {r['seed']}: valid {r['valid_acc']:.3f} swapped {r['swapped_acc']:.3f} ({r['s_per_epoch']:.1f} s/epoch)", flush=True)
     res = pd.DataFrame(rows)
     (out/'table.md').write_text(results_table(res)+'\n')
     return res
 
+# %% ../nbs/06_bench.ipynb #c17d93dc
+def fill_leakage(data, # a `ShortcutData`
+                 fill='white', pad=0.2, # as for `FaceOcclusion`; `fill=None`: faces left visible, for reference
+                 size=32, epochs=8, bs=64, seed=0):
+    "Identity accuracy of `small_cnn` trained on the masked face crops alone, on unseen photos; and chance, 1/K."
+    occ = FaceOcclusion(faces=data.boxes, fill=fill or 'white', pad=pad, seed=seed, load=data.load, enabled=fill is not None)
+    crops, ids, split = [], [], []
+    for s in ('train', 'valid'):
+        ps = data.paths(s)
+        for p, m in zip(ps, occ.mask_batch([data.load(p) for p in ps], [data.boxes(p) for p in ps], keys=ps, train=s == 'train')):
+            b = data.boxes(p)[0].pad(pad).clip(m.shape[1::-1])
+            crops.append(np.asarray(Image.fromarray(m[b.top:b.bottom, b.left:b.right]).resize((size, size))))
+        ids += list(data.df.identity[data.df.split == s]); split += [s]*len(ps)
+    set_seed(seed, reproducible=True)
+    tr, va = np.where(np.array(split) == 'train')[0], np.where(np.array(split) == 'valid')[0]
+    db = DataBlock((ImageBlock, CategoryBlock), get_x=lambda i: crops[i], get_y=lambda i: ids[i], splitter=lambda _: (tr, va),
+                   batch_tfms=Normalize.from_stats([0.5]*3, [0.25]*3))
+    dls = db.dataloaders(range(len(crops)), bs=bs, num_workers=0)
+    learn = Learner(dls, small_cnn(dls.c), loss_func=CrossEntropyLossFlat(), metrics=accuracy)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, 1e-2)
+    with learn.no_bar(): acc = float(learn.validate()[1])
+    return dict(fill=fill, pad=pad, identity_acc=acc, chance=1/dls.c, majority=float(pd.Series(ids)[va].value_counts(normalize=True).max()))
+
 # %% ../nbs/06_bench.ipynb #5fa55d2c
 @call_parse
-def bench_cli(faces:str=None, # folder of face photos, one sub-folder per identity (required)
+def bench_cli(faces:str=None, # folder of face photos, one sub-folder per identity, or `lfw_subset` for scikit-image's faces (required)
               out:str='shortcut_bench', # output folder (dataset in OUT/data, results in OUT)
               seeds:int=3, epochs:int=12, n_train:int=2000, size:int=96, identities:int=10,
-              methods:str=None): # comma-separated subset of: baseline, random_erasing, occlusion_white, occlusion_blur, occlusion_decoys, gradcam_loss, gradient_penalty, oracle
+              face_frac:float=0.45, # face height as a share of the scene's (0.45: close-ups; 0.2: faces about 15% of its width)
+              workers:int=0, # trainings run side by side, one process each
+              methods:str=None): # comma-separated subset of the methods in `METHODS`
     "Train every method on the identity-shortcut benchmark built from your faces; print and save the table."
     t0 = time.time()
     if faces is None: raise SystemExit('face-context bench: --faces DIR is required')
-    if not Path(faces).is_dir(): raise SystemExit(f'face-context bench: no such folder: {faces}')
+    if faces == 'lfw_subset': faces = _lfw_faces(Path(out)/'faces')
+    elif not Path(faces).is_dir(): raise SystemExit(f'face-context bench: no such folder: {faces}')
     ms = METHODS if methods is None else [m.strip() for m in methods.split(',')]
     if bad := [m for m in ms if m not in METHODS]: raise SystemExit(f'face-context bench: unknown method(s) {", ".join(bad)}; choose from {", ".join(METHODS)}')
-    try: make_shortcut_dataset(faces, Path(out)/'data', n_train=n_train, size=size, n_identities=identities)
+    try: make_shortcut_dataset(faces, Path(out)/'data', n_train=n_train, size=size, n_identities=identities, face_frac=face_frac)
     except ValueError as e: raise SystemExit(f'face-context bench: {e}')
-    res = run_benchmark(Path(out)/'data', out, methods=ms, seeds=seeds, epochs=epochs)
+    res = run_benchmark(Path(out)/'data', out, methods=ms, seeds=seeds, epochs=epochs, workers=workers)
     print(results_table(res))
     print(f'face-context bench: {len(res)} trainings, results in {Path(out)/"results.csv"}, {time.time()-t0:.0f} s')
 

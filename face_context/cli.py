@@ -6,20 +6,20 @@ Docs: https://face-context.github.io/face_context/cli.html.md"""
 
 # %% ../nbs/10_cli.ipynb #8e06acfd
 from __future__ import annotations
-import sys, time, importlib, shutil, warnings
-from pathlib import Path
-from fastcore.all import *
-from fastcore.script import call_parse, parse_cli, CliError
+import sys, importlib, warnings
+from fastcore.script import parse_cli, CliError
+from .core import results_only
 # torch 2.14 warns about `torch.jit.script` whenever torchvision is imported: noise on every command's stderr, not ours to act on
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
 
 # %% auto #0
-__all__ = ['COMMANDS', 'main', 'detect_cli', 'mask_cli']
+__all__ = ['COMMANDS', 'main']
 
 # %% ../nbs/10_cli.ipynb #e2897dfc
 COMMANDS = { # name: (module, function, positional parameters, help)
-    'detect': ('face_context.cli', 'detect_cli', ['src'], 'Detect faces in a folder and write a face index'),
-    'mask':   ('face_context.cli', 'mask_cli', ['src', 'dst'], 'Write masked copies of a folder (default: the embedded sample photos)'),
+    'detect': ('face_context.detect', 'detect_cli', ['src'], 'Detect faces in a folder and write a face index'),
+    'mask':   ('face_context.mask', 'mask_cli', ['src', 'dst'], 'Write masked copies of a folder (default: the embedded sample photos)'),
+    'audit':  ('face_context.mask', 'audit_cli', ['masked_dir'], 'Re-detect faces in a masked dataset; list every visible face, fail if any'),
     'crop':   ('face_context.crop', 'crop_cli', ['src', 'dst'], 'Crop every image of a folder to its face(s), with a reject log'),
     'split':  ('face_context.crop', 'split_cli', ['src', 'dst'], 'Split a folder per class (or an index.csv) 70/20/10 and check identity leakage'),
     'report': ('face_context.interpret', 'report_cli', ['model', 'data', 'out'], 'Write a one-page HTML report of an exported learner on labelled images'),
@@ -46,67 +46,7 @@ def main(argv=None): # arguments after `face-context`; default `sys.argv[1:]`
     f = getattr(f, '__wrapped__', f)
     sys.argv = [f'face-context {cmd}', *rest]
     pargs, kwargs, _ = parse_cli(f, pos=pos)
-    try: return f(*pargs, **kwargs)
-    except CliError as e: raise SystemExit(f"face-context {cmd}: {e}")
-
-# %% ../nbs/10_cli.ipynb #c204c375
-def _check_src(cmd, src):
-    "The source folder or file as a `Path`, or exit with one line naming it."
-    p = Path(src).expanduser()
-    if not p.exists(): raise SystemExit(f"face-context {cmd}: no such file or folder: {p}")
-    return p
-
-def _summary(cmd, idx, t0, note=''):
-    "The closing line: images, faces, errors, seconds."
-    df = idx.df
-    n_err = int(df.error.notna().sum()) if len(df) else 0
-    n_faces = int(sum(len(b) for b in df.boxes)) if len(df) else 0
-    print(f"face-context {cmd}: {len(df)} images, {n_faces} faces, {n_err} errors, {time.time()-t0:.1f} s" + (f"; {note}" if note else ''))
-
-# %% ../nbs/10_cli.ipynb #faa616ed
-@call_parse
-def detect_cli(src:str, # folder of images (searched recursively) or one image
-               model:str='hog', # 'hog' or 'cnn'
-               upsample:int=1, # times to upsample before detecting
-               workers:int=2, # processes
-               index:str='face_index.json', # face index file to write (and resume from)
-               max_side:int=None): # detect on a copy at most this big
-    "Detect faces in SRC and write a face index."
-    from face_context.detect import detect_folder
-    t0 = time.time()
-    src = _check_src('detect', src)
-    if model not in ('hog', 'cnn'): raise SystemExit(f"face-context detect: --model must be hog or cnn, not {model!r}")
-    try: idx = detect_folder(src if src.is_dir() else [src], workers=workers, cache=index, model=model, upsample=upsample, max_side=max_side)
-    except (FileNotFoundError, ValueError) as e: raise SystemExit(f"face-context detect: {e}")
-    for _,r in idx.df[idx.df.error.notna()].iterrows(): print(f"error: {r.error}")
-    _summary('detect', idx, t0, f'index written to {index}')
-
-# %% ../nbs/10_cli.ipynb #4a943e14
-@call_parse
-def mask_cli(src:str=None, # folder of images; default: the embedded sample photos
-             dst:str='face_context_masked', # output folder (must not be inside SRC)
-             fill:str='white', # white, black, mean, blur, pixelate, noise, or a colour like 255,0,0
-             shape:str='rect', # 'rect' or 'ellipse'
-             pad:float=0.2, # padding around each face, as a fraction of its size
-             decoys:int=0, # decoy boxes per image, of the dataset's face sizes
-             min_score:float=None, # ignore detections scoring below this
-             index:str=None, # face index to use (detected and written to DST/face_index.json if absent)
-             workers:int=2): # detection processes
-    "Write masked copies of the images in SRC (default: the embedded sample photos) to DST."
-    from face_context.core import sample_images
-    from face_context.detect import detect_folder, FaceIndex
-    from face_context.mask import export_masked
-    t0 = time.time()
-    if src is None: items, label = sample_images(), 'the embedded sample (scikit-image astronaut.png, camera.png)'
-    else: s = _check_src('mask', src); items, label = (s if s.is_dir() else [s]), str(s)
-    if shape not in ('rect', 'ellipse'): raise SystemExit(f"face-context mask: --shape must be rect or ellipse, not {shape!r}")
-    if ',' in fill: fill = tuple(int(v) for v in fill.split(','))
-    print(f"masking faces in {label}")
-    try:
-        idx = FaceIndex.load(index) if index and Path(index).exists() else detect_folder(items, workers=workers, cache=index or Path(dst)/'face_index.json')
-        man = export_masked(idx, dst, fill=fill, shape=shape, pad=pad, decoys=decoys, min_score=min_score)
-    except (FileNotFoundError, ValueError) as e: raise SystemExit(f"face-context mask: {e}")
-    for _,r in man.iterrows():
-        scores = ', '.join(f'{f.score:.2f}' for f in idx.faces(r.src)) if not isinstance(r.error, str) else ''
-        print(f"  {r.src} -> {r.dst}: " + (f"error: {r.error}" if isinstance(r.error, str) else f"{r.faces} face(s) masked" + (f" (detector scores {scores})" if scores else '')))
-    _summary('mask', idx, t0, f'masked copies and manifest.csv in {dst}')
+    with results_only() as err:
+        try: return f(*pargs, **kwargs)
+        except CliError as e: msg = f"face-context {cmd}: {e}"
+    raise SystemExit(('\n' if err.open else '') + msg)   # on a line of its own, also after a progress bar

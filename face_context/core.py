@@ -6,7 +6,7 @@ Docs: https://face-context.github.io/face_context/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #d68e5625
 from __future__ import annotations
-import io, os, sys, time, errno, hashlib, threading, warnings, contextlib
+import io, os, sys, time, hashlib, threading, warnings, contextlib
 import multiprocessing as mp
 from contextvars import ContextVar
 from pathlib import Path
@@ -122,6 +122,11 @@ def file_hash(path, # file to fingerprint
 # %% ../nbs/00_core.ipynb #04ee2526
 class WriteError(OSError):
     "A file that could not be written (full disk, read-only or forbidden destination); the message names it."
+    @classmethod
+    def of(cls, fn, e): # the file, and the `OSError` raised writing it
+        "The one-line error for `fn`."
+        err = cls(f'{fn}: cannot write ({e.strerror or e})'); err.errno = e.errno
+        return err
 
 def atomic_write(fn, # destination file; its folder is created
                  data): # `str`, `bytes`, or a function that writes to a binary file object
@@ -137,8 +142,7 @@ def atomic_write(fn, # destination file; its folder is created
     except BaseException as e:
         with contextlib.suppress(OSError): tmp.unlink(missing_ok=True)
         if not isinstance(e, OSError) or isinstance(e, WriteError): raise
-        err = WriteError(f'{fn}: cannot write ({e.strerror or e})'); err.errno = e.errno
-        raise err from e
+        raise WriteError.of(fn, e) from e
     return fn
 
 # %% ../nbs/00_core.ipynb #46fe6c18
@@ -193,12 +197,22 @@ def echo(*args, **kwargs):
     "`print` a result: to stdout, also within `results_only`."
     print(*args, file=_results.get() or sys.stdout, **kwargs)
 
+class _Tracked(io.TextIOBase):
+    "Writes to stream `s`, remembering whether its last line is unfinished (`open`), as a progress bar leaves it."
+    def __init__(self, s): self.s, self.open = s, False
+    def write(self, t):
+        if t: self.open = not t.endswith('\n')
+        return self.s.write(t)
+    def flush(self): self.s.flush()
+    def fileno(self): return self.s.fileno()
+    def isatty(self): return self.s.isatty()
+
 @contextlib.contextmanager
 def results_only():
-    "Within the block, `echo` prints to stdout and `print` to stderr."
-    tok = _results.set(sys.stdout)
+    "Within the block, `echo` prints to stdout and `print` to stderr (the stream yielded)."
+    tok, err = _results.set(sys.stdout), _Tracked(sys.stderr)
     try:
-        with contextlib.redirect_stdout(sys.stderr): yield
+        with contextlib.redirect_stdout(err): yield err
     finally: _results.reset(tok)
 
 # %% ../nbs/00_core.ipynb #f4675c5b

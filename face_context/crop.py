@@ -6,20 +6,20 @@ Docs: https://face-context.github.io/face_context/crop.html.md"""
 
 # %% ../nbs/07_crop.ipynb #6b933dc7
 from __future__ import annotations
-import functools, os, shutil, time
+import glob, os, shutil, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import dlib
 from PIL import Image
 from fastcore.all import *
-from fastcore.script import call_parse
+from fastcore.script import call_parse, CliError
 from fastcore.parallel import parallel
 from fastprogress.fastprogress import progress_bar
 from fastai.data.transforms import get_image_files, parent_label
 from .core import *
-from .detect import detect_faces, detect_folder, FaceIndex, shape_predictor
-from .embed import embed_faces
+from .detect import detect_faces, detect_folder
+from .embed import embed_faces, pair_distances
 
 # %% auto #0
 __all__ = ['PAD_MODES', 'POLICIES', 'crop_box', 'crop_face', 'crop_faces', 'assign_splits', 'embed_images', 'identity_clusters',
@@ -57,17 +57,18 @@ def crop_face(img, # uint8 RGB array
     return np.asarray(Image.fromarray(img[b.top:b.bottom, b.left:b.right]).resize((size, size), Image.LANCZOS))
 
 # %% ../nbs/07_crop.ipynb #dd89053b
-def _out_name(rel, ext, j=None):
-    "Output path for `rel` (relative source path), with crop number `j` when several."
+def _out_name(rel, ext, j=None, taken=None):
+    "Output path for `rel` (relative source path), with crop number `j` when several, unique among `taken` (which it joins)."
     ext = ext or (rel.suffix.lower() if rel.suffix.lower() in ('.jpg', '.jpeg', '.png') else '.png')
-    return rel.with_name(rel.stem + ('' if j is None else f'_f{j}') + ext)
-
-def _save(arr, fn):
-    fn.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(arr).save(fn, **(dict(quality=95) if fn.suffix.lower() in ('.jpg', '.jpeg') else {}))
+    alt = f'{rel.stem}_{rel.suffix[1:].lower()}'   # `photo.webp` beside `photo.png` becomes `photo_webp.png`
+    for stem in [rel.stem, alt, *(f'{alt}{k}' for k in range(2, 10**6))]:
+        p = rel.with_name(stem + ('' if j is None else f'_f{j}') + ext)
+        if taken is None or p.as_posix().lower() not in taken: break
+    if taken is not None: taken.add(p.as_posix().lower())
+    return p
 
 # %% ../nbs/07_crop.ipynb #0e0be85a
-def _crop_row(r, root, dst, size, face_percent, pad, policy, min_face, ext):
+def _crop_row(r, root, dst, size, face_percent, pad, policy, min_face, ext, taken):
     "Crop one face-index row into `dst`; its log entry."
     rel = Path(r.path).relative_to(root)
     out = dict(src=r.path, label=str(rel.parent), status='skipped', reason='', detail='', n_faces=len(r.boxes), n_crops=0, dst='')
@@ -81,18 +82,13 @@ def _crop_row(r, root, dst, size, face_percent, pad, policy, min_face, ext):
     try:
         img, names = load_image(r.path), []
         for j, b in enumerate(keep):
-            names.append(_out_name(rel, ext, j if policy == 'all' else None)); _save(crop_face(img, b, size, face_percent, pad), dst/names[-1])
+            names.append(_out_name(rel, ext, j if policy == 'all' else None, taken)); save_image(crop_face(img, b, size, face_percent, pad), dst/names[-1])
+    except WriteError: raise   # a full or read-only disk stops the run, with one line
     except (ImageLoadError, OSError, ValueError) as e: return {**out, 'status': 'error', 'reason': 'write_failed', 'detail': str(e)}
     note = f'{len(faces)} faces, largest kept' if policy != 'all' and len(faces) > 1 else f'{len(faces)-len(big)} faces too small' if len(big) < len(faces) else ''
     return {**out, 'status': 'ok', 'detail': note, 'n_crops': len(names), 'dst': ';'.join(map(str, names))}
 
 # %% ../nbs/07_crop.ipynb #bbf5562b
-def _check_dst(dst, src):
-    "Refuse a destination inside the source folder (its crops would be read as sources next time)."
-    dst, src = Path(dst).expanduser().resolve(), Path(src).expanduser().resolve()
-    if src.is_dir() and (dst == src or dst.is_relative_to(src)): raise ValueError(f'{dst}: the destination is inside the source folder {src}; choose another')
-    return dst
-
 def crop_faces(src, # folder of images (searched recursively)
                dst, # output folder (same sub-folders); must not be inside `src`
                size=128, face_percent=50, pad='shift', # as for `crop_face`
@@ -104,12 +100,13 @@ def crop_faces(src, # folder of images (searched recursively)
     "Crop every image of `src` to its face(s), resized to `size`×`size`, under `dst`; return the log (also `DST/crop_log.csv`)."
     if policy not in POLICIES: raise ValueError(f'policy must be one of {POLICIES}, not {policy!r}')
     crop_box(Box(0, 0, 1, 1), (1, 1), face_percent, pad)   # validates both early
-    dst = _check_dst(dst, src)
+    dst = check_dst(dst, src)
     idx = detect_folder(src, workers=workers, cache=dst/'face_index.json', model=model, upsample=upsample, max_side=max_side, progress=progress)
     rows = list(idx.df.itertuples())
     rows = progress_bar(rows, leave=False) if progress else rows
-    log = pd.DataFrame([_crop_row(r, Path(idx.root), dst, size, face_percent, pad, policy, min_face, ext) for r in rows])
-    log.to_csv(dst/'crop_log.csv', index=False)
+    taken = set()
+    log = pd.DataFrame([_crop_row(r, Path(idx.root), dst, size, face_percent, pad, policy, min_face, ext, taken) for r in rows])
+    atomic_write(dst/'crop_log.csv', log.to_csv(index=False))
     return log
 
 # %% ../nbs/07_crop.ipynb #4b47e4db
@@ -133,11 +130,17 @@ def assign_splits(labels, # class per item
 
 # %% ../nbs/07_crop.ipynb #0b7a21cb
 def _find(base, fn, suffix):
-    "The image of CSV entry `fn`: `base/fn+suffix`, or the single `base/fn.*` when no suffix is given."
-    p = base/f'{fn}{suffix}'
+    "The image of CSV entry `fn` inside `base`: `base/fn+suffix`, or the single `base/fn.*` when no suffix is given."
+    p = confined(f'{fn}{suffix}', base, 'file')
     if p.is_file() or suffix: return p
-    cands = [c for c in base.glob(f'{fn}.*') if c.is_file()]
+    cands = [c for c in p.parent.glob(f'{glob.escape(p.name)}.*') if c.is_file()]
     return cands[0] if len(cands) == 1 else p
+
+def _item(base, fn, suffix, label):
+    "(path, error) of one CSV row: ids and labels that would leave their folders are refused."
+    try: p = _find(base, fn, suffix); confined(label, '.', 'label')
+    except ValueError as e: return Path(base)/f'{fn}{suffix}', str(e)
+    return p, None if p.is_file() else f'{p}: missing file'
 
 def _split_items(src, fn_col, label_col, folder, suffix, identity):
     "Items to split as a DataFrame: src, label, identity (or None), error."
@@ -148,27 +151,30 @@ def _split_items(src, fn_col, label_col, folder, suffix, identity):
         if not files: raise ValueError(f'{src}: no image files in this folder')
         ids = [identity(f) for f in files] if callable(identity) else None
         return pd.DataFrame(dict(src=list(map(str, files)), label=[parent_label(f) for f in files], identity=ids, error=None))
-    df = pd.read_csv(src)
+    df = pd.read_csv(src, dtype=str, keep_default_na=False)
     for c in [fn_col, label_col] + ([identity] if isinstance(identity, str) and identity != 'embed' else []):
         if c not in df.columns: raise ValueError(f'{src}: no column {c!r} (columns: {", ".join(df.columns)})')
     base = Path(folder) if folder else src.parent
-    paths = [_find(base, v, suffix) for v in df[fn_col]]
+    paths, errors = zip(*[_item(base, v, suffix, l) for v, l in zip(df[fn_col], df[label_col])]) if len(df) else ((), ())
     ids = list(df[identity].astype(str)) if isinstance(identity, str) and identity != 'embed' else [identity(p) for p in paths] if callable(identity) else None
-    return pd.DataFrame(dict(src=list(map(str, paths)), label=df[label_col].astype(str), identity=ids,
-                             error=[None if p.is_file() else f'{p}: missing file' for p in paths]))
+    return pd.DataFrame(dict(src=list(map(str, paths)), label=df[label_col].astype(str), identity=ids, error=list(errors)))
 
 # %% ../nbs/07_crop.ipynb #8fb8ba09
 def _embed_one(path, jitters=1):
-    "128-d dlib descriptor of the largest face of `path` (the whole image if none is found), and whether a face was found."
-    a = load_image(path)
+    "128-d dlib descriptor of the largest face of `path` (the whole image if none is found), whether a face was found, and the error."
+    watch_parent()
+    try: a = load_image(path)
+    except ImageLoadError as e: return np.full(128, np.nan), False, str(e)
     boxes = [f.box for f in detect_faces(a)]
     b = max(boxes, key=lambda b: b.area) if boxes else Box(0, 0, a.shape[1], a.shape[0])
-    return embed_faces(a, [b], jitters)[0], bool(boxes)
+    return embed_faces(a, [b], jitters)[0], bool(boxes), None
 
-def embed_images(paths, workers=2, jitters=1, progress=False):
+def embed_images(paths, workers=2, jitters=1, progress=False,
+                 errors=False): # also return the error per image (None if it was read; the descriptor of an unreadable image is NaN)
     "Face descriptors (N, 128) and face-found flags (N,) of image files, in parallel."
     res = parallel(_embed_one, list(paths), jitters=jitters, n_workers=workers, progress=progress) if len(paths) else []
-    return np.array([r[0] for r in res]).reshape(-1, 128), np.array([r[1] for r in res], bool)
+    out = np.array([r[0] for r in res]).reshape(-1, 128), np.array([r[1] for r in res], bool)
+    return (*out, [r[2] for r in res]) if errors else out
 
 # %% ../nbs/07_crop.ipynb #2c4cdfe0
 def identity_clusters(emb, # (N, 128) face descriptors
@@ -183,7 +189,7 @@ def leakage_pairs(files, # image files
     "Pairs of images in different splits whose face descriptors are closer than `threshold`: probably the same person."
     files, splits = list(map(str, files)), np.asarray(splits)
     emb = embed_images(files, workers)[0] if emb is None else np.asarray(emb)
-    d = np.sqrt(((emb[:, None]-emb[None])**2).sum(-1))
+    d = pair_distances(emb, emb)
     i, j = np.where(np.triu(d < threshold, 1) & (splits[:, None] != splits[None]))
     out = pd.DataFrame(dict(a=[files[k] for k in i], b=[files[k] for k in j], split_a=splits[i], split_b=splits[j], distance=d[i, j]))
     return out.sort_values('distance', ignore_index=True)
@@ -194,12 +200,15 @@ def _place(man, dst, how):
     out, taken = [], set()
     for r in man.itertuples():
         if not r.split: out.append(''); continue
-        p, k = dst/r.split/r.label/Path(r.src).name, 1
+        p, k = confined(Path(r.label)/Path(r.src).name, dst/r.split, 'label'), 1
         while p in taken: p = p.with_name(f'{Path(r.src).stem}_{k}{Path(r.src).suffix}'); k += 1
-        taken.add(p); p.parent.mkdir(parents=True, exist_ok=True)
-        if how == 'copy': shutil.copy2(r.src, p)
-        elif how == 'link': os.link(r.src, p)
-        else: p.symlink_to(Path(r.src).resolve())
+        taken.add(p)
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            if how == 'copy': shutil.copy2(r.src, p)
+            elif how == 'link': os.link(r.src, p)
+            else: p.symlink_to(Path(r.src).resolve())
+        except OSError as e: raise WriteError.of(p, e) from None
         out.append(str(p))
     return out
 
@@ -214,20 +223,25 @@ def split_dataset(src, # folder per class, or a CSV index such as a scraped data
     "Split `src` reproducibly and stratified into `dst`; return the manifest (also DST/split.csv)."
     if len(pcts) != len(names) or min(pcts) < 0 or sum(pcts) <= 0: raise ValueError(f'pcts {pcts} must be {len(names)} non-negative shares')
     if how not in ('copy', 'link', 'symlink'): raise ValueError(f"how must be 'copy', 'link' or 'symlink', not {how!r}")
-    dst = _check_dst(dst, src)
+    dst = check_dst(dst, src)
     if any((dst/n).exists() and any((dst/n).iterdir()) for n in names): raise ValueError(f'{dst} already holds a split; choose an empty folder')
     man = _split_items(src, fn_col, label_col, folder, suffix, identity)
     ok = man.error.isna().values
-    emb = embed_images(man.src[ok], workers)[0] if (identity == 'embed' or leakage) and ok.any() else None
+    emb = None
+    if (identity == 'embed' or leakage) and ok.any():
+        emb, _, errs = embed_images(man.src[ok], workers, errors=True)
+        bad = np.array([e is not None for e in errs])
+        man.loc[man.index[ok][bad], 'error'] = [e for e in errs if e]   # unreadable images are listed, not split
+        emb, ok = emb[~bad], man.error.isna().values
     if identity == 'embed': man.loc[ok, 'identity'] = [f'id{c}' for c in identity_clusters(emb, threshold)]
     grp = man.identity[ok].values if identity is not None else None
     man['split'] = ''
     man.loc[ok, 'split'] = np.array(names)[assign_splits(man.label[ok].values, grp, pcts, seed)]
     man['dst'] = _place(man, dst, how)
-    man.to_csv(dst/'split.csv', index=False)
+    atomic_write(dst/'split.csv', man.to_csv(index=False))
     if leakage and emb is not None:
         man.attrs['leakage'] = leakage_pairs(man.src[ok], man.split[ok], emb, threshold)
-        man.attrs['leakage'].to_csv(dst/'leakage.csv', index=False)
+        atomic_write(dst/'leakage.csv', man.attrs['leakage'].to_csv(index=False))
     return man
 
 # %% ../nbs/07_crop.ipynb #23704252
@@ -239,34 +253,45 @@ def crop_cli(src:str, # folder of images (searched recursively)
              pad:str='shift', # shift, constant, edge or reflect: what to do where the crop leaves the image
              policy:str='largest', # largest, all or skip_multi
              min_face:int=40, # smallest face side (pixels) that is cropped
-             model:str='hog', upsample:int=1, max_side:int=None, workers:int=2): # detection settings
+             model:str='hog', # detector: hog or cnn
+             upsample:int=1, # times to upsample before detecting
+             max_side:int=None, # detect on a copy at most this big
+             workers:int=2): # detection processes
     "Crop every image of SRC to its face(s) into DST, with a log of every image not cropped and why."
+    from face_context.detect import IndexInUse
     t0 = time.time()
-    if not Path(src).exists(): raise SystemExit(f'face-context crop: no such file or folder: {src}')
+    if not Path(src).exists(): raise CliError(f'no such file or folder: {src}')
     try: log = crop_faces(src, dst, size, face_percent, pad, policy, min_face, model, upsample, max_side, workers)
-    except (ValueError, FileNotFoundError) as e: raise SystemExit(f'face-context crop: {e}')
+    except (ValueError, OSError, IndexInUse) as e: raise CliError(str(e)) from None
     why = ', '.join(f'{k} {v}' for k, v in log[log.status != 'ok'].reason.value_counts().items())
-    print(f'face-context crop: {len(log)} images, {int(log.n_crops.sum())} crops written, {int((log.status != "ok").sum())} not cropped'
-          f'{" (" + why + ")" if why else ""}; log in {Path(dst)/"crop_log.csv"}, {time.time()-t0:.1f} s')
+    echo(f'face-context crop: {len(log)} images, {int(log.n_crops.sum())} crops written, {int((log.status != "ok").sum())} not cropped'
+         f'{" (" + why + ")" if why else ""}; log in {Path(dst)/"crop_log.csv"}, {time.time()-t0:.1f} s')
 
 # %% ../nbs/07_crop.ipynb #0f321311
 @call_parse
 def split_cli(src:str, # folder per class, or a CSV index (id,category,...)
               dst:str, # output folder: DST/train|valid|test/<class>/
-              train:float=0.7, valid:float=0.2, test:float=0.1, seed:int=0, # shares and random seed
+              train:float=0.7, # share of the training split
+              valid:float=0.2, # share of the validation split
+              test:float=0.1, # share of the test split
+              seed:int=0, # random seed
               identity:str=None, # keep identities in one split: 'embed' or a CSV column (e.g. name)
               no_leakage:bool=False, # skip the identity-leakage check
               threshold:float=0.6, # embedding distance below which two photos are the same person
-              fn_col:str='id', label_col:str='category', folder:str=None, suffix:str='', # for a CSV index
-              how:str='copy', workers:int=2): # copy, link or symlink; embedding processes
+              fn_col:str='id', # CSV index: column of file ids
+              label_col:str='category', # CSV index: column of labels
+              folder:str=None, # CSV index: folder of the images (default: the CSV's)
+              suffix:str='', # CSV index: suffix added to the ids
+              how:str='copy', # copy, link or symlink
+              workers:int=2): # embedding processes
     "Split SRC into DST/train|valid|test/<class>/, stratified and reproducible, and list identity leaks."
     t0 = time.time()
-    if not Path(src).exists(): raise SystemExit(f'face-context split: no such file or folder: {src}')
+    if not Path(src).exists(): raise CliError(f'no such file or folder: {src}')
     try: man = split_dataset(src, dst, (train, valid, test), seed=seed, identity=identity, leakage=not no_leakage, threshold=threshold,
                              fn_col=fn_col, label_col=label_col, folder=folder, suffix=suffix, how=how, workers=workers)
-    except (ValueError, FileNotFoundError) as e: raise SystemExit(f'face-context split: {e}')
+    except (ValueError, OSError) as e: raise CliError(str(e)) from None
     n = man[man.split != ''].split.value_counts()
     lk = man.attrs.get('leakage')
-    print(f'face-context split: {len(man)} items: ' + ', '.join(f'{k} {n.get(k, 0)}' for k in ('train', 'valid', 'test')) +
-          f', {int(man.error.notna().sum())} missing' + ('' if lk is None else f'; {len(lk)} cross-split pairs closer than {threshold} (leakage.csv)') +
-          f'; manifest in {Path(dst)/"split.csv"}, {time.time()-t0:.1f} s')
+    echo(f'face-context split: {len(man)} items: ' + ', '.join(f'{k} {n.get(k, 0)}' for k in ('train', 'valid', 'test')) +
+         f', {int(man.error.notna().sum())} not split (missing, unreadable or refused)' + ('' if lk is None else f'; {len(lk)} cross-split pairs closer than {threshold} (leakage.csv)') +
+         f'; manifest in {Path(dst)/"split.csv"}, {time.time()-t0:.1f} s')

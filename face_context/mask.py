@@ -6,17 +6,19 @@ Docs: https://face-context.github.io/face_context/mask.html.md"""
 
 # %% ../nbs/02_mask.ipynb #f35a730f
 from __future__ import annotations
-import os, zlib, shutil
+import os, sys, time, zlib, shutil
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from PIL import Image, ImageFilter
 from fastcore.all import *
+from fastcore.script import call_parse, CliError
 from fastprogress.fastprogress import progress_bar
 from .core import *
 
 # %% auto #0
-__all__ = ['FILLS', 'BLUR_FRAC', 'PIXEL_BLOCKS', 'mask_faces', 'decoy_boxes', 'export_masked']
+__all__ = ['FILLS', 'BLUR_FRAC', 'PIXEL_BLOCKS', 'AUDIT_COLUMNS', 'mask_faces', 'box_mask', 'decoy_boxes', 'export_masked',
+           'audit_masks', 'show_audit', 'audit_cli', 'mask_cli']
 
 # %% ../nbs/02_mask.ipynb #73881141
 FILLS = ('white', 'black', 'mean', 'blur', 'pixelate', 'noise')
@@ -65,6 +67,18 @@ def mask_faces(img, # RGB array, or anything `load_image` reads
         else: np.copyto(crop, _fill(crop, fill, rng), where=_region(b, shape)[..., None])
     return out
 
+# %% ../nbs/02_mask.ipynb #571779b4
+def box_mask(hw, # `(height, width)` of the mask
+             boxes, # `Box`es (or `(left, top, right, bottom)` tuples) in the mask's pixels
+             pad=0., # padding added on every side, as in `mask_faces`
+             dtype=np.float32):
+    "An (H, W) array, 1 inside the padded, clipped `boxes` and 0 elsewhere: exactly the pixels `mask_faces` (shape 'rect') fills."
+    m = np.zeros(hw, dtype)
+    for b in boxes:
+        b = Box(*b).pad(pad).clip(hw[::-1])
+        m[b.top:b.bottom, b.left:b.right] = 1
+    return m
+
 # %% ../nbs/02_mask.ipynb #54aff937
 def _overlaps(b, others): return any(min(b.right, o.right) > max(b.left, o.left) and min(b.bottom, o.bottom) > max(b.top, o.top) for o in others)
 
@@ -98,48 +112,153 @@ def decoy_boxes(boxes, # the image's face boxes (kept clear of decoys)
     return out
 
 # %% ../nbs/02_mask.ipynb #e4c3f261
-def _check_dst(dst, root, paths):
-    "Refuse a destination that is, or lies inside, the source folder or a source file."
-    dst = Path(dst).expanduser().resolve()
-    for s in {Path(root).resolve()} if root else {Path(p).parent for p in paths}:
-        if dst == s or dst.is_relative_to(s): raise ValueError(f'{dst}: the destination is inside the source folder {s}; choose another')
-    return dst
+def _rel(path, root):
+    "Where the file at `path` goes under the destination: its path within `root`, which it must not leave."
+    return confined(path, root, 'indexed file').relative_to(os.path.abspath(root)) if root else Path(Path(path).name)
 
-def _save_clean(arr, fn):
-    "Save `arr` with no metadata at all (no EXIF, no thumbnail, no ICC profile, no text chunks)."
-    fn.parent.mkdir(parents=True, exist_ok=True)
-    kw = dict(quality=95) if fn.suffix.lower() in ('.jpg', '.jpeg') else {}
-    Image.fromarray(arr).save(fn, **kw)
+def _changed(r):
+    "Why the file of index row `r` is no longer the one that was indexed, or None."
+    try: st = os.stat(r.path)
+    except OSError as e: return f'{r.path}: cannot read ({e.strerror})'
+    if r.size == st.st_size and (r.mtime == st.st_mtime_ns or r.hash == file_hash(r.path)): return None
+    return f'{r.path}: changed since it was indexed (size, time and content differ); detect it again'
 
 # %% ../nbs/02_mask.ipynb #47ab16b7
 def _mask_row(r, root, dst, fill, shape, pad, decoys, sizes, seed, min_score):
     "Mask one index row into `dst`; its manifest entry."
-    rel = Path(r.path).relative_to(root) if root else Path(Path(r.path).name)
-    out = dict(src=r.path, dst=str(dst/rel), faces=0, decoys=0, fill=str(fill), shape=shape, pad=pad, error=r.error)
+    out = dict(src=r.path, dst='', faces=0, decoys=0, fill=str(fill), shape=shape, pad=pad, error=r.error)
+    try: rel = _rel(r.path, root)
+    except ValueError as e: return {**out, 'error': str(e)}
+    out['dst'] = str(dst/rel)
     if isinstance(r.error, str): return out
-    try: arr = load_image(r.path)
-    except ImageLoadError as e: return {**out, 'error': str(e)}
+    try:
+        if why := _changed(r): return {**out, 'error': why}
+        arr = load_image(r.path)
+    except (ImageLoadError, OSError) as e: return {**out, 'error': str(e)}
     boxes = [Box(*b) for b, s in zip(r.boxes, r.scores) if min_score is None or s >= min_score]
     rng_seed = seed + zlib.crc32(str(rel).encode())
     extra = decoy_boxes(boxes, arr.shape[1::-1], n=decoys, sizes=sizes, seed=rng_seed, pad=pad) if decoys else []
-    _save_clean(mask_faces(arr, boxes+extra, fill=fill, shape=shape, pad=pad, seed=rng_seed), dst/rel)
+    save_image(mask_faces(arr, boxes+extra, fill=fill, shape=shape, pad=pad, seed=rng_seed), dst/rel)   # a full disk stops the run here
     return {**out, 'faces': len(boxes), 'decoys': len(extra)}
 
 # %% ../nbs/02_mask.ipynb #ca8b4bdb
+def _public(m, root, dst, record_sources):
+    "The manifest line of entry `m`: no source path, nor which boxes were faces, unless `record_sources`."
+    err = m['error'].replace(f'{root}{os.sep}', '') if isinstance(m['error'], str) and root else m['error']
+    line = dict(file=Path(m['dst']).relative_to(dst).as_posix() if m['dst'] else '', boxes=m['faces']+m['decoys'],
+                fill=m['fill'], shape=m['shape'], pad=m['pad'], error=err)
+    return {**line, 'src': m['src'], 'faces': m['faces'], 'decoys': m['decoys'], 'error': m['error']} if record_sources else line
+
 def export_masked(index, # a `FaceIndex`
                   dst, # output folder (created; must not be inside the source folder)
                   fill='white', shape='rect', pad=0.2, # as for `mask_faces`
                   decoys=0, # decoy boxes per image, sized from the whole index's faces
                   seed=0, # masks and decoys are reproducible per (seed, file)
                   min_score=None, # leave detections scoring below this unmasked
+                  audit=False, # then re-detect faces in `dst` with `audit_masks`; the faces found are in `manifest.attrs['audit']`
+                  record_sources=False, # also write source paths and face/decoy counts to the manifest (links the copies to the originals)
                   progress=True):
-    "Write masked, metadata-free copies of `index`'s images under `dst`; return (and save) the manifest."
+    "Write masked, metadata-free copies of `index`'s images under `dst`; return the manifest (DST/manifest.csv, appended as it goes)."
     root = Path(index.root) if index.root else None
-    dst = _check_dst(dst, root, index.paths)
+    dst = check_dst(dst, root) if root else check_dst(dst, *{Path(p).parent for p in index.paths})
     sizes = index.box_sizes() if decoys else None
-    rows = index.df.itertuples()
-    rows = progress_bar(list(rows), leave=False) if progress else rows
-    man = pd.DataFrame([_mask_row(r, root, dst, fill, shape, pad, decoys, sizes, seed, min_score) for r in rows])
-    dst.mkdir(parents=True, exist_ok=True)
-    man.to_csv(dst/'manifest.csv', index=False)
+    rows = list(index.df.itertuples())
+    man, fn = [], dst/'manifest.csv'
+    try: dst.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise WriteError.of(dst, e) from None
+    try:
+        with open(fn, 'w') as f:
+            for i, r in enumerate(progress_bar(rows, leave=False) if progress else rows):
+                man.append(_mask_row(r, root, dst, fill, shape, pad, decoys, sizes, seed, min_score))
+                pd.DataFrame([_public(man[-1], root, dst, record_sources)]).to_csv(f, header=i == 0, index=False); f.flush()
+    except OSError as e: raise (e if isinstance(e, WriteError) else WriteError.of(fn, e)) from None
+    man = pd.DataFrame(man)
+    if audit: man.attrs['audit'] = audit_masks(dst, progress=False)
     return man
+
+# %% ../nbs/02_mask.ipynb #cfe99658
+AUDIT_COLUMNS = ['file', 'box', 'score', 'detector']
+
+def audit_masks(folder, # a masked dataset: folder (searched recursively) or list of image files
+                model='hog+centerface', # the detectors to look with, as for `detect_faces`
+                min_score=0.3, # low, so that doubtful faces are listed too
+                rotations=(-30, 30), # also look at copies turned by these angles (CenterFace)
+                workers=2, progress=True): # as for `detect_folder`
+    "One row per face still visible in `folder`: file, box, score, detector; empty when every face is hidden. Unreadable files are in `.attrs['errors']`."
+    from face_context.detect import detect_folder
+    idx = detect_folder(folder, workers=workers, model=model, min_score=min_score, rotations=rotations, progress=progress)
+    rows = [(r.path, tuple(b), s, d) for r in idx.ok.itertuples() for b, s, d in zip(r.boxes, r.scores, r.detectors)]
+    df = pd.DataFrame(rows, columns=AUDIT_COLUMNS).sort_values('score', ascending=False, ignore_index=True)
+    df.attrs.update(images=len(idx), errors=list(idx.df.error.dropna()))
+    return df
+
+# %% ../nbs/02_mask.ipynb #7703cb71
+def show_audit(audit, # from `audit_masks`
+               ncols=6, size=2.2): # thumbnails per row; inches per thumbnail
+    "A grid of the faces `audit_masks` found, each padded by half its size, titled with its file and score; the figure."
+    import matplotlib.pyplot as plt
+    n = max(len(audit), 1); nrows = -(-n//ncols)
+    fig, axs = plt.subplots(nrows, ncols, figsize=(ncols*size, nrows*(size + .3)), squeeze=False)
+    for ax in axs.flat: ax.axis('off')
+    for ax, r in zip(axs.flat, audit.itertuples()):
+        a = load_image(r.file); b = Box(*r.box).pad(.5).clip(a.shape[1::-1])
+        ax.imshow(a[b.top:b.bottom, b.left:b.right]); ax.set_title(f'{Path(r.file).name[:18]}\n{r.detector} {r.score:.2f}', fontsize=8)
+    return fig
+
+# %% ../nbs/02_mask.ipynb #2f3639b8
+@call_parse
+def audit_cli(masked_dir:str, # a masked dataset (from `face-context mask` or elsewhere)
+              model:str='hog+centerface', # detectors to look with
+              min_score:float=0.3, # report faces scoring at least this
+              workers:int=2, # processes
+              grid:str=None): # also save the thumbnail grid of the faces found to this PNG file
+    "Re-detect faces in MASKED_DIR; list every face still visible, and fail if there is one."
+    if not Path(masked_dir).exists(): raise CliError(f'no such file or folder: {masked_dir}')
+    try: df = audit_masks(masked_dir, model=model, min_score=min_score, workers=workers, progress=False)
+    except ValueError as e: raise CliError(str(e)) from None
+    for r in df.itertuples(): print(f'{r.file},{",".join(map(str, r.box))},{r.score:.3f},{r.detector}')
+    for e in df.attrs['errors']: print(f'error: {e}', file=sys.stderr)
+    if grid and len(df): show_audit(df).savefig(grid, dpi=80, bbox_inches='tight')
+    if len(df): raise CliError(f"{len(df)} visible face(s) in {df.file.nunique()} of {df.attrs['images']} images" + (f'; thumbnails in {grid}' if grid and len(df) else ''))
+    print(f"face-context audit: no visible face in {df.attrs['images']} images", file=sys.stderr)
+
+# %% ../nbs/02_mask.ipynb #c3e2411f
+def _index_for(items, root, index, workers):
+    "The face index of `items`: `index` (SRC's own, brought up to date with its own settings) if it exists, else detected (and saved there)."
+    from face_context.detect import detect_folder, FaceIndex
+    s = {}
+    if index and Path(index).exists():
+        old = FaceIndex.load(index)
+        if old.root and Path(old.root) != root: raise ValueError(f'{index} is the face index of {old.root}, not of {root}; give its own index, or none')
+        if len(old): r = old.df.iloc[0]; s = dict(model=r.model, upsample=int(r.upsample), max_side=None if pd.isna(r.max_side) else int(r.max_side))
+    return detect_folder(items, workers=workers, cache=index, **s)
+
+@call_parse
+def mask_cli(src:str=None, # folder of images; default: the embedded sample photos
+             dst:str='face_context_masked', # output folder (must not be inside SRC)
+             fill:str='white', # white, black, mean, blur, pixelate, noise, or a colour like 255,0,0
+             shape:str='rect', # 'rect' or 'ellipse'
+             pad:float=0.2, # padding around each face, as a fraction of its size
+             decoys:int=0, # decoy boxes per image, of the dataset's face sizes
+             min_score:float=None, # ignore detections scoring below this
+             index:str=None, # SRC's face index file: brought up to date and used if it exists, else written; default: none kept
+             record_sources:bool=False, # also write source paths and face/decoy counts to DST/manifest.csv: links the copies to the originals
+             workers:int=2): # detection processes
+    "Write masked copies of the images in SRC (default: the embedded sample photos) to DST."
+    from face_context.detect import IndexInUse, _summary
+    t0 = time.time()
+    if src is None: items, label = sample_images(), 'the embedded sample (scikit-image astronaut.png, camera.png)'
+    elif not os.path.lexists(src): raise CliError(f'no such file or folder: {src}')
+    else: items, label = src, src
+    if shape not in ('rect', 'ellipse'): raise CliError(f'--shape must be rect or ellipse, not {shape!r}')
+    if ',' in fill: fill = tuple(int(v) for v in fill.split(','))
+    root = Path(src).resolve() if src and Path(src).is_dir() else Path(os.path.commonpath([Path(os.path.abspath(p)).parent for p in ([src] if src else items)]))
+    echo(f'masking faces in {label}')
+    try:
+        check_dst(dst, root); idx = _index_for(items, root, index, workers)
+        man = export_masked(idx, dst, fill, shape, pad, decoys, min_score=min_score, record_sources=record_sources)
+    except (OSError, ValueError, IndexInUse) as e: raise CliError(str(e)) from None
+    for r, m in zip(idx.df.itertuples(), man.itertuples()):
+        done = f"{m.faces} face(s) masked" + (f" (detector scores {', '.join(f'{s:.2f}' for s in r.scores)})" if m.faces else '')
+        echo(f"  {m.src} -> {m.dst}: " + (f"error: {m.error}" if isinstance(m.error, str) else done))
+    echo(_summary('mask', idx, t0, f'masked copies and manifest.csv in {dst}'))

@@ -12,7 +12,7 @@ from fastai.vision.all import *
 from .core import *
 
 # %% auto #0
-__all__ = ['small_cnn', 'last_conv', 'unwrap_model', 'FaceMaskInput', 'grad_cam', 'soft_iou', 'GradCamAttentionLoss',
+__all__ = ['small_cnn', 'unwrap_model', 'FaceMaskInput', 'cam_layer', 'grad_cam', 'soft_iou', 'GradCamAttentionLoss',
            'FaceGradientPenalty']
 
 # %% ../nbs/04_train.ipynb #2fadeb0d
@@ -22,12 +22,6 @@ def small_cnn(n_out, # classes
     layers, c_in = [], 3
     for c in ch: layers += [ConvLayer(c_in, c, stride=2)]; c_in = c
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c_in, n_out))
-
-def last_conv(model):
-    "The last `Conv2d` of `model`: the default layer for Grad-CAM."
-    convs = [m for m in unwrap_model(model).modules() if isinstance(m, nn.Conv2d)]
-    if not convs: raise ValueError('the model has no Conv2d layer: pass `layer`')
-    return convs[-1]
 
 # %% ../nbs/04_train.ipynb #b774fc11
 def unwrap_model(model):
@@ -43,28 +37,55 @@ def _check_ddp(model):
 
 # %% ../nbs/04_train.ipynb #dd61ef04
 def _take_faces(cb):
-    "Move the face mask from the batch's inputs to `learn.face_mask`."
+    "Move the face mask (and the region to look at, when the batch has one) from the batch's inputs to `learn.face_mask` (`learn.region`)."
     if not isinstance(cb, FaceMaskInput): _check_ddp(cb.learn.model)
-    if len(cb.learn.xb) == 2: cb.learn.face_mask, cb.learn.xb = cb.learn.xb[1].float(), cb.learn.xb[:1]
+    xb = cb.learn.xb
+    if len(xb) > 1: cb.learn.face_mask, cb.learn.region, cb.learn.xb = xb[1].float(), (xb[2].float() if len(xb) > 2 else None), xb[:1]
     elif not hasattr(cb.learn, 'face_mask'):
         raise ValueError(f'{type(cb).__name__} needs face masks in the batch: build the DataLoaders with face_dls(..., face_masks=True)')
     return cb.learn.face_mask
 
 class FaceMaskInput(Callback):
-    "Take the face mask off the batch's inputs (for models trained on face-mask DataLoaders without an attention loss)."
+    "Take the face mask (and region) off the batch's inputs (for models trained on face-mask DataLoaders without an attention loss)."
     order = -10
     def before_batch(self): _take_faces(self)
 
-# %% ../nbs/04_train.ipynb #5b319624
-def grad_cam(acts, logits, target, size, create_graph=True):
-    "Grad-CAM of class `target` from activations `acts` (B,C,h,w) that produced `logits`, upsampled to `size` and scaled to [0,1]."
-    logits, target = logits.as_subclass(torch.Tensor), target.as_subclass(torch.Tensor)   # fastai's tensor types don't mix in gather
+# %% ../nbs/04_train.ipynb #c8c49d2a
+def _has_conv(m): return any(isinstance(o, nn.Conv2d) for o in m.modules())
+
+def cam_layer(model):
+    "The default Grad-CAM layer: the last block holding a `Conv2d`, descending through plain `nn.Sequential` containers."
+    model = unwrap_model(model)   # inside DistributedDataParallel
+    if not _has_conv(model): raise ValueError('the model has no Conv2d layer: pass `layer`')
+    m = model
+    while True:
+        kids = [c for c in m.children() if _has_conv(c)]
+        if not kids: return m
+        m = kids[-1]
+        if type(m) is not nn.Sequential: return m
+
+# %% ../nbs/04_train.ipynb #8472bd29
+def grad_cam(acts, # activations (B, C, h, w) of the CAM layer, in the graph of `logits`
+             logits, # model outputs (B, classes)
+             target, # class index per image
+             size, # (H, W) the maps are upsampled to
+             relu=True, # keep only the positive evidence (Grad-CAM as published)
+             scale='max', # 'max': divide by the maximum; 'minmax': stretch the minimum..maximum to 0..1
+             create_graph=False): # keep the graph, so that a loss on the maps trains the model
+    "Grad-CAM maps (B, H, W) of class `target` at the layer that produced `acts`, scaled to [0, 1]."
+    if scale not in ('max', 'minmax'): raise ValueError(f"scale must be 'max' or 'minmax', not {scale!r}")
+    logits = logits.as_subclass(torch.Tensor)   # fastai's tensor types don't mix in gather
+    target = torch.as_tensor(target).as_subclass(torch.Tensor).to(logits.device).long()
     g = torch.autograd.grad(logits.gather(1, target[:, None]).sum(), acts, create_graph=create_graph)[0]
-    cam = (g.mean((2, 3), keepdim=True)*acts).sum(1, keepdim=True)
-    cam = F.interpolate(cam, size=size, mode='bilinear', align_corners=False)[:, 0]
-    lo, hi = cam.flatten(1).min(1)[0][:, None, None], cam.flatten(1).max(1)[0][:, None, None]
+    cam = (g.mean((2, 3), keepdim=True)*acts).sum(1, keepdim=True).as_subclass(torch.Tensor)
+    if relu: cam = F.relu(cam)
+    cam = F.interpolate(cam, size=tuple(size), mode='bilinear', align_corners=False)[:, 0]
+    hi = cam.flatten(1).max(1)[0][:, None, None]
+    if scale == 'max': return cam/hi.clamp_min(1e-12)
+    lo = cam.flatten(1).min(1)[0][:, None, None]
     return (cam-lo)/(hi-lo+1e-6)
 
+# %% ../nbs/04_train.ipynb #d2e84f86
 def soft_iou(a, b):
     "Soft IoU of maps in [0,1], per image: sum(min)/sum(max)."
     a, b = a.as_subclass(torch.Tensor), b.as_subclass(torch.Tensor)
@@ -72,28 +93,49 @@ def soft_iou(a, b):
 
 # %% ../nbs/04_train.ipynb #c561f05e
 class GradCamAttentionLoss(Callback):
-    "Add `w_g * -ln IoU(Grad-CAM of the true class, allowed region)` to `w_a * loss` for images with faces."
+    "Add `w_g * -ln IoU(Grad-CAM of the true class, allowed region S)` to `w_a * loss`, for images with faces (or with a region)."
     order = 0
-    def __init__(self, layer=None, w_a=1., w_g=1., template=None): # layer (default: last conv); weights; allowed-region template (H, W)
-        store_attr(); self.history = []
-    def before_fit(self): self.hook_layer = ifnone(self.layer, last_conv(self.learn.model))
+    def __init__(self, layer=None, # the CAM layer (default: `cam_layer`)
+                 w_a=1., w_g=1., # weights of the classification loss and of the CAM term
+                 template=None, # S for every image, (H, W); default: the batch's region if any, else the image minus its padded faces
+                 relu=False, scale='minmax', # how `grad_cam` scales the map it trains
+                 warmup=0., ramp=0.): # share of training with `w_g` = 0, then the share over which it grows linearly to `w_g`
+        store_attr(); self.history, self.cam = [], None
+    def before_fit(self): self.hook_layer = ifnone(self.layer, cam_layer(self.learn.model))
+    def weight(self):
+        "`w_g` at this point of training."
+        p = getattr(self.learn, 'pct_train', 1.)
+        return self.w_g*float(np.clip((p-self.warmup)/self.ramp, 0, 1) if self.ramp else p >= self.warmup)
     def before_batch(self):
-        faces = _take_faces(self)
-        has = faces.flatten(1).sum(1) > 0 if self.template is None else torch.ones(len(faces), dtype=bool, device=faces.device)
-        self.has, self.hook = has, (hook_output(self.hook_layer, detach=False) if self.training and has.any() else None)
-    def after_loss(self):
-        if self.hook is None: return
-        acts = self.hook.stored; self.hook.remove(); self.hook = None
-        x = self.learn.xb[0]
-        cam = grad_cam(acts, self.learn.pred, self.learn.yb[0], x.shape[-2:])
-        allowed = 1-self.learn.face_mask if self.template is None else F.interpolate(tensor(self.template).float()[None, None].to(x.device), size=x.shape[-2:])[0].expand(len(x), -1, -1)
-        term = -torch.log(soft_iou(cam[self.has], allowed[self.has])+1e-6).mean()
-        self.learn.loss_grad = self.w_a*self.learn.loss_grad + self.w_g*term
-        self.learn.loss = self.learn.loss_grad.clone()
-        self.history.append(term.item())
-    def after_batch(self):
-        if getattr(self, 'hook', None) is not None: self.hook.remove(); self.hook = None
-    after_cancel_batch = after_batch
+        faces = _take_faces(self); region = getattr(self.learn, 'region', None)
+        has = (faces if region is None else region).flatten(1).sum(1) > 0
+        if self.template is not None and region is None: has = torch.ones(len(faces), dtype=bool, device=faces.device)
+        self.w = self.weight() if self.training else 0.
+        self.has, self.hook = has, (hook_output(self.hook_layer, detach=False) if self.w > 0 and has.any() else None)
+
+# %% ../nbs/04_train.ipynb #7742abdb
+@patch
+def allowed(self:GradCamAttentionLoss, x):
+    "S per image, (B, H, W): the batch's region, else the template, else the image minus its padded faces."
+    if getattr(self.learn, 'region', None) is not None: return self.learn.region
+    if self.template is None: return 1-self.learn.face_mask
+    return F.interpolate(tensor(self.template).float()[None, None].to(x.device), size=x.shape[-2:])[0].expand(len(x), -1, -1)
+
+@patch
+def after_loss(self:GradCamAttentionLoss):
+    if self.hook is None: return
+    acts = self.hook.stored; self.hook.remove(); self.hook = None
+    x = self.learn.xb[0]
+    cam = grad_cam(acts, self.learn.pred, self.learn.yb[0], x.shape[-2:], relu=self.relu, scale=self.scale, create_graph=True)
+    term = -torch.log(soft_iou(cam[self.has], self.allowed(x)[self.has])+1e-6).mean()
+    self.learn.loss_grad = self.w_a*self.learn.loss_grad + self.w*term
+    self.learn.loss = self.learn.loss_grad.clone()
+    self.history.append(term.item()); self.cam = cam.detach()
+
+@patch
+def after_batch(self:GradCamAttentionLoss):
+    if getattr(self, 'hook', None) is not None: self.hook.remove(); self.hook = None
+GradCamAttentionLoss.after_cancel_batch = GradCamAttentionLoss.after_batch
 
 # %% ../nbs/04_train.ipynb #ac40a117
 class FaceGradientPenalty(Callback):

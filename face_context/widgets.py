@@ -23,7 +23,7 @@ from .interpret import face_set, grad_cams, model_view, show_cam
 # %% auto #0
 __all__ = ['HAND_SCORE', 'FaceReviewer', 'MaskPreview', 'RegionPainter', 'CamBrowser']
 
-# %% ../nbs/09_widgets.ipynb #1ebbb890
+# %% ../nbs/09_widgets.ipynb #8c407e7a
 HAND_SCORE = 100. # the score of a box drawn by hand: above any detector's, so `min_score` filters keep it
 
 class FaceReviewer:
@@ -48,7 +48,7 @@ class FaceReviewer:
         self.widget = W.VBox([W.HBox([self.prev, self.next, self.pos]), W.HBox([self.thresh, self.save_btn]), self.msg, self.bbox])
         self.show()
 
-# %% ../nbs/09_widgets.ipynb #5c315f9d
+# %% ../nbs/09_widgets.ipynb #0a557b18
 @patch
 def _path(self:FaceReviewer): return self.df.path.iloc[self.pos.value]
 
@@ -68,7 +68,7 @@ def kept(self:FaceReviewer, path):
     "Indices of the boxes of `path` that are kept: by hand, or by scoring at least the threshold."
     return [i for i, f in enumerate(self._faces(path)) if self._keeps(f)]
 
-# %% ../nbs/09_widgets.ipynb #e4cf176a
+# %% ../nbs/09_widgets.ipynb #3099d1db
 def _png(img, size):
     "`img` downscaled to at most `size` pixels on its longest side, as PNG bytes, and the scale used."
     s = min(1., size/max(img.shape[:2]))
@@ -95,7 +95,7 @@ def show(self:FaceReviewer):
                       f'{name}: {n} of {len(faces)} boxes kept. Drag on the photo to add a missed face, drag a box or its corners to '
                       'move or resize it, select a box and press <i>rejected</i> or <i>face</i> to change its fate.')
 
-# %% ../nbs/09_widgets.ipynb #f78a9fc0
+# %% ../nbs/09_widgets.ipynb #39d416fa
 @patch
 def _edited(self:FaceReviewer, change):
     "Take the boxes drawn on the photo back into the review state."
@@ -114,7 +114,14 @@ def _edited(self:FaceReviewer, change):
     self.state[path] = new + [dict(f, keep=False) for i, f in enumerate(old) if i not in seen]
     self.show()
 
-# %% ../nbs/09_widgets.ipynb #cb4e905b
+# %% ../nbs/09_widgets.ipynb #eb650a0f
+@patch
+def add(self:FaceReviewer, path, box): # an image of the index; a `Box` in its pixels
+    "Add a face `box` to `path` by hand, as drawing it on the photo does."
+    self._faces(path).append(dict(box=Box(*box), score=HAND_SCORE, landmarks=None, keep=True))
+    if str(path) == self._path(): self.show()
+
+# %% ../nbs/09_widgets.ipynb #df5ff91a
 @patch
 def reviewed(self:FaceReviewer):
     "A copy of the index with only the kept boxes (moved, resized and added ones as drawn), their scores and landmarks."
@@ -139,7 +146,7 @@ def save(self:FaceReviewer, fn=None): # where to write (default: the `fn` given 
 # %% ../nbs/09_widgets.ipynb #16e3b897
 class MaskPreview:
     "Live preview of `mask_faces` on one image; `settings` holds the chosen keyword arguments."
-    fills = ('white', 'black', 'mean', 'blur', 'pixelate', 'noise')
+    fills = FILLS
     def __init__(self, img, boxes, fill='white', shape='rect', pad=0.2):
         self.img, self.boxes = (img if isinstance(img, np.ndarray) else load_image(img)), list(boxes)
         self.fill = W.Dropdown(options=self.fills, value=fill, description='fill')
@@ -160,7 +167,7 @@ class MaskPreview:
         with self.out:
             plt.figure(figsize=(4, 4)); plt.imshow(self.masked); plt.axis('off'); plt.show()
 
-# %% ../nbs/09_widgets.ipynb #440344a3
+# %% ../nbs/09_widgets.ipynb #0893cda4
 _RED = 'rgba(214, 39, 40, 0.5)'
 
 class RegionPainter:
@@ -187,7 +194,7 @@ class RegionPainter:
         self.widget = W.VBox([W.HBox([self.brush, self.reset_btn]), self.canvas, self.legend])
         self.reset()
 
-# %% ../nbs/09_widgets.ipynb #96397573
+# %% ../nbs/09_widgets.ipynb #8c738ee8
 @patch
 def reset(self:RegionPainter):
     "Every cell allowed except those a padded face touches."
@@ -208,7 +215,7 @@ def paint(self:RegionPainter, x, y): # canvas pixels, as the mouse events give t
     v = self.brush.value == 'allowed'
     if self.allowed[r, c] != v: self.allowed[r, c] = v; self.draw()
 
-# %% ../nbs/09_widgets.ipynb #d24ca623
+# %% ../nbs/09_widgets.ipynb #89df44a1
 @patch
 def draw(self:RegionPainter):
     "Redraw the overlay: not-allowed cells in translucent red, and the grid."
@@ -233,7 +240,7 @@ def show(self:RegionPainter, ax=None, figsize=(4, 4)):
     ax.imshow(self.img); ax.imshow(np.dstack([np.broadcast_to(np.array([0.84, 0.15, 0.16], np.float32), self.mask.shape+(3,)), 0.5*(1-self.mask)]))
     ax.axis('off'); return ax
 
-# %% ../nbs/09_widgets.ipynb #0d4ee8a7
+# %% ../nbs/09_widgets.ipynb #9ffa0d1c
 class CamBrowser:
     "Page through a learner's top losses or one class's FN/FP/TP with Grad-CAM and faces; a toggle masks the faces and predicts again."
     kinds = ('top losses', 'FN', 'FP', 'TP')
@@ -256,7 +263,7 @@ class CamBrowser:
         self.widget = W.VBox([W.HBox([self.kind, self.cls]), W.HBox([self.prev, self.next, self.masked]), self.caption, self.image])
         self._select()
 
-# %% ../nbs/09_widgets.ipynb #77aae12b
+# %% ../nbs/09_widgets.ipynb #9f45f6e3
 @patch
 def _select(self:CamBrowser):
     "The items to page through for the chosen kind (and class)."
@@ -278,7 +285,7 @@ def faces(self:CamBrowser, j):
     if j not in self._faces: self._faces[j] = face_set([self.interp.dl.items[j]], self.boxes).boxes[0]
     return self._faces[j]
 
-# %% ../nbs/09_widgets.ipynb #c2f2eb46
+# %% ../nbs/09_widgets.ipynb #1dd78932
 @patch
 def view(self:CamBrowser, j, masked=False):
     "Item `j` as the model sees it: (view, face-mask view, Grad-CAM, class probabilities)."

@@ -1,7 +1,7 @@
 """Build the docs site without Quarto (which cannot be installed here), and store the pictures it shows.
 
     python tools/docs.py                      # build the site in _docs/ (open _docs/index.html)
-    python tools/docs.py --outputs NB...      # run notebooks, keep only the pictures of the cells that draw
+    python tools/docs.py --outputs [NB...]    # run notebooks (default: all but index), keep only the pictures of the cells that draw
 
 Building: nbdev's `proc_nbs()` writes `_proc/` (show_doc cells run, exported code hidden, backticked names linked) exactly as for the
 Quarto build; this script then renders each processed notebook to one HTML page, doing by hand the few things Quarto does for nbdev:
@@ -12,8 +12,8 @@ made local, class signatures read `class X(` and the event arguments every fasta
 The GitHub Pages workflow (.github/workflows/deploy.yaml) still builds the real site with Quarto from the same notebooks.
 
 Pictures: nbdev's docs build does not run notebooks, so a page shows only the outputs stored in its notebook. `--outputs` runs the
-given notebooks (the default, not-slow cells) and stores the outputs of the cells that draw, and only those: PNGs, downscaled to at
-most 800 px wide and quantised to 256 colours. Text, tables, widgets and progress bars are not stored, so no temporary path or
+given notebooks (the default, not-slow cells) and stores the outputs of the cells that draw, and only those: PNGs, downscaled to fit
+640 x 400 px and quantised to 256 colours. Text, tables, widgets and progress bars are not stored, so no temporary path or
 progress bar ends up in a notebook, and `nbdev-clean` keeps what is stored.
 """
 import base64, html, io, json, os, re, shutil, sys, importlib, inspect
@@ -24,12 +24,16 @@ nbs, out_dir = root/'nbs', root/'_docs'
 SITE_URL = 'https://face-context.github.io/face_context/'
 
 # ---------------------------------------------------------------- stored outputs
-def _small_png(b64, max_w=800):
-    "The PNG in `b64`, downscaled to `max_w` pixels wide and quantised to 256 colours, as base64."
+# Every notebook but the index (whose text output the README shows): `python tools/docs.py --outputs` with no notebook named.
+NOTEBOOKS = sorted(str(f.relative_to(root)) for f in nbs.rglob('*.ipynb') if f.name != 'index.ipynb' and '.ipynb_checkpoints' not in f.parts)
+
+def _small_png(b64, max_w=640, max_h=400):
+    "The PNG in `b64`, downscaled to fit `max_w` x `max_h` pixels and quantised to 256 colours, as base64."
     from PIL import Image
     im = Image.open(io.BytesIO(base64.b64decode(b64)))
     if im.mode not in ('RGB', 'RGBA'): im = im.convert('RGBA')
-    if im.width > max_w: im = im.resize((max_w, round(im.height*max_w/im.width)), Image.LANCZOS)
+    s = min(1, max_w/im.width, max_h/im.height)
+    if s < 1: im = im.resize((round(im.width*s), round(im.height*s)), Image.LANCZOS)
     im = im.convert('RGB').quantize(256) if im.mode == 'RGB' or im.getextrema()[3][0] == 255 else im.quantize(256)
     buf = io.BytesIO(); im.save(buf, 'PNG', optimize=True)
     return base64.b64encode(buf.getvalue()).decode()
@@ -45,7 +49,7 @@ def _pictures(outputs):
 
 def store_outputs(nb_path):
     "Run `nb_path` (not-slow cells) and store the pictures of the cells that draw; every other cell's outputs are cleared."
-    from execnb.nbio import read_nb, write_nb
+    from fastcore.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
     nb_path = Path(nb_path).resolve()
     nb = read_nb(nb_path)
@@ -94,6 +98,19 @@ def _math_protect(md):
     def sub(m): keep.append(m.group(0)); return f'@@MATH{len(keep)-1}@@'
     md = re.sub(r'(?<!\\)\$\$.+?\$\$|(?<![\\$\w])\$[^$\n]+?\$(?!\w)', sub, md, flags=re.S)
     return md, keep
+
+_TEX = {r'\cdot': '·', r'\times': '×', r'\ln': 'ln', r'\log': 'log', r'\sum': '∑', r'\min': 'min', r'\max': 'max', r'\lambda': 'λ',
+        r'\partial': '∂', r'\in': '∈', r'\approx': '≈', r'\le': '≤', r'\ge': '≥', r'\alpha': 'α', r'\beta': 'β', r'\sigma': 'σ',
+        r'\mu': 'μ', r'\left': '', r'\right': '', r'\,': ' ', r'\;': ' ', r'\{': '{', r'\}': '}'}
+
+def _tex(t):
+    "Inline TeX as readable text: common macros as their symbols, `_x`/`^x` as sub- and superscripts (no MathJax: the site works offline)."
+    t = html.escape(t)
+    for k in sorted(_TEX, key=len, reverse=True): t = re.sub(re.escape(k) + r'(?![A-Za-z])', _TEX[k], t)
+    t = re.sub(r'\\(?:text|mathrm|operatorname)\{([^}]*)\}', r'\1', t)
+    t = re.sub(r'_\{([^}]*)\}|_(\w)', lambda m: f'<sub>{m.group(1) or m.group(2)}</sub>', t)
+    t = re.sub(r'\^\{([^}]*)\}|\^(\w)', lambda m: f'<sup>{m.group(1) or m.group(2)}</sup>', t)
+    return t
 
 _EVENTS = re.compile(r'\b(?:before|after)_[a-z_]+:NoneType=None,?\s*')
 
@@ -148,12 +165,13 @@ class Page:
         md = _quarto_free(md)
         md, maths = _math_protect(md)
         h = _md().render(md)
-        h = re.sub(r'@@MATH(\d+)@@', lambda m: f'<span class="math">{html.escape(maths[int(m.group(1))].strip("$"))}</span>', h)
+        h = re.sub(r'@@MATH(\d+)@@', lambda m: f'<span class="math">{_tex(maths[int(m.group(1))].strip("$"))}</span>', h)
         return h
 
     def _show_doc(self, md):
         "A show_doc output: heading, signature (fixed), docstring."
         md = re.sub(r'^---\s*\n', '', md.lstrip())
+        md = re.sub(r'^\[source\]\(([^)]*)\)(\{[^}]*\})?', r'<a class="source" href="\1">source</a>', md)
         name = (re.search(r'^#+\s+(\S+)', md, flags=re.M) or [None, ''])[1]
         md = re.sub(r'```python\n(.*?)```', lambda m: '```python\n' + _signature(m.group(1), name, self.classes) + '```', md, flags=re.S)
         return '<div class="doc">' + self._md_html(md) + '</div>'
@@ -306,5 +324,5 @@ def build(proc=True):
 if __name__ == '__main__':
     args = sys.argv[1:]
     if args and args[0] == '--outputs':
-        for f in args[1:]: store_outputs(f)
+        for f in args[1:] or NOTEBOOKS: store_outputs(f)
     else: build(proc='--no-proc' not in args)

@@ -1,6 +1,7 @@
 """Build the docs site (tools/docs.py) and read it as a reader would, in headless Chromium driven by Playwright.
 
-Checks: no page shows a `#|` directive, Quarto's `{target=` syntax or a front-matter line; every local link (and its `#anchor`)
+Checks: no page shows a `#|` directive, Quarto's `{target=` syntax, a front-matter line, a class signature written `def X(` or
+fastai's inherited callback events; every local link (and its `#anchor`)
 resolves; the pages of the notebooks that draw show at least one picture that loaded; the home page shows the quick start.
 `python tools/site_test.py [--no-build] [--shots DIR]` (`--shots` saves a screenshot of each page checked for pictures).
 Needs `pip install playwright` and Chromium at /usr/bin/chromium (Playwright cannot download its own browser here).
@@ -18,7 +19,9 @@ DRAWING = ['augment.html', 'interpret.html', 'bench.html', 'embed.html',
            'tutorials/crop_train_inspect.html', 'tutorials/embedding_robustness.html', 'tutorials/stage_not_face.html']
 QUICK_START = ['pip install -e . && face-context demo', 'bash tools/test.sh']
 DEBRIS = [(re.compile(r'#\|'), '#| directive'), (re.compile(r'\{target='), "Quarto's {target=...}"),
-          (re.compile(r'(^|\n|--- )\s*(output-file|description|title):\s'), 'a front-matter line')]
+          (re.compile(r'(^|\n|--- )\s*(output-file|description|title):\s'), 'a front-matter line'),
+          (re.compile(r'\b(before|after)_fit:NoneType'), "fastai's inherited callback events in a signature"),
+          (re.compile(r'\bdef (FaceOcclusion|FaceIndex|FaceMaskInput|FaceReviewer)\('), 'a class signature written as `def`')]
 
 class _Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *a): pass
