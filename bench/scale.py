@@ -10,7 +10,7 @@ up to 200, copied into a temporary folder; HOG at upsample 1.
 2. Kill a node: a fresh run on the same cluster; once a few shards are written, the second node is killed (its `ray start --block`
    process group, SIGKILL). Prints whether the run finished, then reruns and checks that the index holds each image once.
 
-A benchmark, not a test: `python bench/scale.py` (about 3 minutes on 2 idle cores). It prints the CPU time other processes took while
+A benchmark, not a test: `python bench/scale.py` (about 3 minutes on 2 idle cores; `--n 48 --rounds 1 --kill-after 2` for a quick look). It prints the CPU time other processes took while
 each engine ran: the ratio only means something when that is near 0.
 """
 import json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
@@ -79,10 +79,10 @@ def run_ray(src, out, trace, **kw):
 
 ADDR = None
 
-def main(rounds=2):
+def main(n=200, rounds=2, kill_after=5):
     global ADDR
     tmp = Path(tempfile.mkdtemp())
-    (tmp/'imgs').mkdir(); files = collect(tmp/'imgs')
+    (tmp/'imgs').mkdir(); files = collect(tmp/'imgs', n)
     print(f'{len(files)} photos, {sum(f.stat().st_size for f in files)/1e6:.1f} MB, load average {os.getloadavg()[0]:.2f}', flush=True)
     port = free_port(); ADDR = f'127.0.0.1:{port}'
     ports = lambda: [f'--metrics-export-port={free_port()}', f'--dashboard-agent-grpc-port={free_port()}', f'--dashboard-agent-listen-port={free_port()}', f'--runtime-env-agent-port={free_port()}']
@@ -104,17 +104,17 @@ def main(rounds=2):
         print('\n| round | local img/s | others\' CPU s | Ray img/s | others\' CPU s | Ray overhead | nodes used | same boxes |\n|---|---|---|---|---|---|---|---|')
         for r in rows: print(f'| {r[0]} | {r[1]:.2f} | {r[2]:.0f} | {r[3]:.2f} | {r[4]:.0f} | {r[5]:.1%} | {r[6]} | {r[7]} |')
         print(f'best round: overhead {min(r[5] for r in rows):.1%} (goal <= 15%)', flush=True)
-        kill_test(tmp, files, node2, head_id)
+        kill_test(tmp, files, node2, head_id, kill_after)
     finally:
         ray.shutdown()
         for p in (node2, head):
             if p.poll() is None: os.killpg(p.pid, signal.SIGKILL)
 
-def kill_test(tmp, files, node2, head_id):
-    "Kill the second node once 5 shards are written; report the run, rerun, check each image is in the index once."
+def kill_test(tmp, files, node2, head_id, kill_after=5):
+    "Kill the second node once `kill_after` shards are written; report the run, rerun, check each image is in the index once."
     out, killed = tmp/'killed', {}
     def killer():
-        while len(list(out.glob('*.parquet'))) < 5 and node2.poll() is None: time.sleep(0.2)
+        while len(list(out.glob('*.parquet'))) < kill_after and node2.poll() is None: time.sleep(0.2)
         killed['shards'] = len(list(out.glob('*.parquet'))); os.killpg(node2.pid, signal.SIGKILL); killed['t'] = time.time()
     threading.Thread(target=killer, daemon=True).start()
     t0 = time.time()
@@ -130,4 +130,8 @@ def kill_test(tmp, files, node2, head_id):
     print(f'rerun: {again.n_detected} detected, {again.n_reused} reused; index has {len(final)} rows for {final.path.nunique()} images '
           f'of {len(files)}: each image once = {ok}; errors {int(final.error.notna().sum())}', flush=True)
 
-if __name__ == '__main__': main()
+if __name__ == '__main__':
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--n', type=int, default=200); ap.add_argument('--rounds', type=int, default=2); ap.add_argument('--kill-after', type=int, default=5)
+    a = ap.parse_args(); main(a.n, a.rounds, a.kill_after)

@@ -88,6 +88,16 @@ def mask_batch(self:FaceOcclusion, imgs, # uint8 RGB arrays (or an (N, H, W, 3) 
     try: return [self.mask(a, list(b), k) for a, b, k in zip(imgs, boxes, keys)]
     finally: self.training = old
 
+# %% ../nbs/03_augment.ipynb #fd481164
+@patch
+def all_counts(self:FaceOcclusion):
+    "`counts` summed over all processes of a distributed run (every rank must call it)."
+    dist = torch.distributed
+    if not (dist.is_available() and dist.is_initialized()): return Counter(self.counts)
+    out = [None]*dist.get_world_size()
+    dist.all_gather_object(out, dict(self.counts))
+    return sum(map(Counter, out), Counter())
+
 # %% ../nbs/03_augment.ipynb #6460d685
 def face_mask(faces=None, pad=0.2, min_score=None, # as for `FaceOcclusion`
               load=None): # function path -> uint8 RGB array (default `load_image`)

@@ -615,12 +615,18 @@ def detect_cli(src:str, # folder of images (searched recursively) or one image
                workers:int=2, # processes
                index:str='face_index.json', # face index file to write (and resume from)
                max_side:int=None, # detect on a copy at most this big
-               csv:bool=False): # print `path,top,right,bottom,left,score` per face on stdout, and the rest on stderr
+               csv:bool=False, # print `path,top,right,bottom,left,score` per face on stdout, and the rest on stderr
+               engine:str='local', # 'local' (this machine's cores) or 'ray' (a Ray cluster; the index is a folder of Parquet shards)
+               address:str=None): # with `--engine ray`: the cluster's address (default: `RAY_ADDRESS`, else a local Ray)
     "Detect faces in SRC and write a face index."
     t0 = time.time()
     if not os.path.lexists(src): raise CliError(f'no such file or folder: {src}')
     if any(m not in MODELS for m in model.split('+')): raise CliError(f"--model must be {', '.join(MODELS)} or a '+' union like hog+centerface, not {model!r}")
-    try: idx = detect_folder(src, workers=workers, cache=index, model=model, upsample=upsample, max_side=max_side, min_score=min_score)
+    if engine not in ('local', 'ray'): raise CliError(f"--engine must be local or ray, not {engine!r}")
+    try:
+        if engine == 'ray': from face_context.scale import detect_ray_cli; idx, index = detect_ray_cli(src, index, address, model=model, upsample=upsample, max_side=max_side, min_score=min_score)
+        else: idx = detect_folder(src, workers=workers, cache=index, model=model, upsample=upsample, max_side=max_side, min_score=min_score)
+    except ImportError as e: raise CliError(f'--engine ray needs Ray: pip install "face_context[ray]" ({e})') from None
     except (OSError, ValueError, IndexInUse) as e: raise CliError(str(e)) from None
     if csv:
         faces = pd.DataFrame([(r.path, b[1], b[2], b[3], b[0], round(s, 4)) for r in idx.ok.itertuples() for b, s in zip(r.boxes, r.scores)])
@@ -633,10 +639,11 @@ def detect_cli(src:str, # folder of images (searched recursively) or one image
 import warnings
 import pyarrow as pa, pyarrow.parquet as pq, pyarrow.fs as pafs
 
-_SCHEMA = pa.schema([('path', pa.string()), ('width', pa.int64()), ('height', pa.int64()), ('size', pa.int64()), ('mtime', pa.int64()),
-    ('hash', pa.string()), ('model', pa.string()), ('upsample', pa.int64()), ('max_side', pa.int64()), ('landmarks_kind', pa.string()),
-    ('boxes', pa.list_(pa.list_(pa.int64()))), ('scores', pa.list_(pa.float64())),
-    ('landmarks', pa.list_(pa.list_(pa.list_(pa.int64())))), ('error', pa.string())])
+_TYPES = dict(path=pa.string(), width=pa.int64(), height=pa.int64(), size=pa.int64(), mtime=pa.int64(), hash=pa.string(), model=pa.string(),
+    upsample=pa.int64(), max_side=pa.int64(), landmarks_kind=pa.string(), min_score=pa.float64(), max_pixels=pa.int64(),
+    rotations=pa.list_(pa.float64()), boxes=pa.list_(pa.list_(pa.int64())), scores=pa.list_(pa.float64()), detectors=pa.list_(pa.string()),
+    landmarks=pa.list_(pa.list_(pa.list_(pa.int64()))), warnings=pa.list_(pa.string()), error=pa.string())
+_SCHEMA = pa.schema([(c, _TYPES[c]) for c in _COLS])   # a new index column without a type fails here, at import
 
 def _fs(fn):
     "(pyarrow filesystem, path) of a local path or a URI such as `s3://bucket/faces.parquet`."

@@ -19,7 +19,7 @@ from .core import *   # after fastai, whose own `load_image` returns a PIL image
 from .detect import detect_faces, detect_folder, FaceIndex
 from .mask import mask_faces, decoy_boxes, box_mask
 from .augment import item_boxes
-from .train import cam_layer, grad_cam
+from .train import cam_layer, grad_cam, unwrap_model
 
 # %% auto #0
 __all__ = ['model_view', 'predict_images', 'grad_cams', 'show_cam', 'FaceSet', 'face_set', 'show_cams', 'cam_share',
@@ -29,6 +29,7 @@ __all__ = ['model_view', 'predict_images', 'grad_cams', 'show_cam', 'FaceSet', '
 def _valid_dl(learn):
     "The learner's validation `TfmdDL`, whose item and batch transforms the metrics apply."
     dl = learn.dls.valid
+    if type(dl).__name__ == 'DistributedDL': dl = dl.dl   # during distributed training
     if not hasattr(dl, 'after_item'): raise ValueError(f'the learner\'s validation DataLoader is a {type(dl).__name__}: build it with fastai\'s data API (DataBlock, face_dls)')
     return dl
 
@@ -59,14 +60,14 @@ def _batches(learn, imgs, masks=None, bs=64):
 def predict_images(learn, imgs, # uint8 RGB arrays (or an (N, H, W, 3) array)
                    bs=64):
     "Class probabilities (N, C) of `learn.model` on `imgs`, through the validation transforms only (no `FaceOcclusion`)."
-    model = learn.model.eval()
+    model = unwrap_model(learn.model).eval()   # a DDP forward would wait for the other ranks
     ps = [F.softmax(model(x), 1).cpu() for _, x, _, _ in _batches(learn, imgs, bs=bs)]
     return torch.cat(ps) if ps else torch.zeros(0)
 
 # %% ../nbs/05_interpret.ipynb #cc908730
 def _cam_batches(learn, imgs, targets=None, layer=None, bs=32, masks=None, relu=True, scale='max'):
     "Per batch: (start, CAMs, probabilities, uint8 views, mask views)."
-    model = learn.model.eval(); layer = ifnone(layer, cam_layer(model))
+    model = unwrap_model(learn.model).eval(); layer = ifnone(layer, cam_layer(model))
     for i, x, xv, mv in _batches(learn, imgs, masks, bs):
         with hook_output(layer, detach=False) as h, torch.enable_grad():
             out = model(x.requires_grad_())

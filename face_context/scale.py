@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 from fastcore.all import *
 from .core import *
-from .detect import FaceIndex, detect_faces, index_table, _COLS, _SCHEMA, _settings, _detect_one, _list_images, _reusable, _fs
+from .detect import FaceIndex, detect_faces, index_table, MAX_PIXELS, _COLS, _settings, _row, _detect_one, _list_images, _reusable, _fs
 
 # %% auto #0
 __all__ = ['FaceBatch', 'ray_up', 'detect_ray', 'mask_ray', 'detect_ray_cli']
@@ -27,44 +27,39 @@ def _uses_gpu(model):
         import onnxruntime; return 'CUDAExecutionProvider' in onnxruntime.get_available_providers()
     return False
 
-def _error_row(path, e, **s):
-    return dict(path=str(path), width=None, height=None, size=None, mtime=None, hash=None, **s,
-                boxes=[], scores=[], landmarks=None, error=f'{path}: {type(e).__name__}: {e}')
-
 # %% ../nbs/11_scale.ipynb #09df667c
 class FaceBatch:
     "Ray Data `map_batches` callable: builds the detector (and embedder) once, then one face-index row per image path."
-    def __init__(self, model='hog', upsample=1, max_side=None, landmarks=None, # as for `detect_faces`
+    def __init__(self, model='hog', upsample=None, max_side=None, landmarks=None, min_score=None, max_pixels=MAX_PIXELS, rotations=(), # as for `detect_faces`
                  embed=False, jitters=1, # add the faces' 128-d descriptors; as for `embed_faces`
                  root=None): # the images' folder, recorded in each shard for `FaceIndex.load`
-        self.s, self.embed, self.jitters, self.root = _settings(model, upsample, max_side, landmarks), embed, jitters, root
-        detect_faces(np.zeros((64, 64, 3), np.uint8), model, upsample)   # loads the model now, once per actor
+        self.s, self.embed, self.jitters, self.root = _settings(model, upsample, max_side, landmarks, min_score, max_pixels, rotations), embed, jitters, root
+        detect_faces(np.zeros((64, 64, 3), np.uint8), model, upsample, min_score=min_score)   # loads the model now, once per actor
         if embed: from face_context.embed import embed_faces; embed_faces(np.zeros((64, 64, 3), np.uint8), [])
     def row(self, path):
         "The index row of one image; any failure becomes the row's `error`."
         try: r = _detect_one(path, **self.s)
-        except Exception as e: return _error_row(path, e, **self.s)
+        except Exception as e: return _row(path, self.s, error=f'{path}: {type(e).__name__}: {e}')
         if self.embed and r['error'] is None and r['boxes']:
             from face_context.embed import embed_faces
             try: r['embeddings'] = embed_faces(load_image(path), r['boxes'], self.jitters).tolist()
             except Exception as e: r['error'] = f'{path}: {type(e).__name__}: {e}'
         return r
     def __call__(self, batch): # {'path': array of paths}
-        rows = [self.row(p) for p in batch['path']]
+        rows = [self.row(str(p)) for p in batch['path']]
         tbl = index_table(rows, self.root)
         if not self.embed: return tbl
         emb = pa.array([r.get('embeddings', []) for r in rows], pa.list_(pa.list_(pa.float32())))
         return tbl.append_column('embeddings', emb)
 
-# %% ../nbs/11_scale.ipynb #b541b915
+# %% ../nbs/11_scale.ipynb #7a0d6a63
 def _paths(src):
-    "(resolved image paths, root folder) of a folder, a list of files, or a `ray.data.Dataset` with a `path` column."
+    "((path, error or None) per image, root folder) of a folder, a list of files, or a `ray.data.Dataset` with a `path` column."
     import ray.data
     if isinstance(src, ray.data.Dataset):
         if 'path' not in src.columns(): raise ValueError(f"the Dataset needs a 'path' column; it has {src.columns()}")
-        files = [Path(p).resolve() for p in src.select_columns(['path']).to_pandas().path]
-        if not files: raise ValueError('the Dataset has no rows')
-        return files, Path(os.path.commonpath([f.parent for f in files]))
+        src = list(src.select_columns(['path']).to_pandas().path)
+        if not src: raise ValueError('the Dataset has no rows')
     return _list_images(src)
 
 def ray_up(address=None, # cluster to join (default: `RAY_ADDRESS`, or a new local Ray)
@@ -73,6 +68,7 @@ def ray_up(address=None, # cluster to join (default: `RAY_ADDRESS`, or a new loc
            **kwargs): # for `ray.init`, e.g. `num_cpus` of a local Ray
     "Connect to Ray unless already connected; the `ray` module."
     import ray, logging
+    if address is None and kwargs: address = 'local'   # resources given: a new local Ray, even beside a running cluster
     for i in range(tries):
         if ray.is_initialized(): break
         try: ray.init(address=address, include_dashboard=False, logging_level='ERROR' if quiet else 'INFO', log_to_driver=not quiet, **kwargs)
@@ -97,7 +93,7 @@ def _old_rows(out):
 # %% ../nbs/11_scale.ipynb #8b4f0db1
 def detect_ray(src, # folder (searched recursively), list of image files, or `ray.data.Dataset` with a `path` column
                out, # folder (or URI) of the Parquet shards: resumed from, appended to
-               model='hog', upsample=1, max_side=None, landmarks=None, # as for `detect_faces`
+               model='hog', upsample=None, max_side=None, landmarks=None, min_score=None, max_pixels=MAX_PIXELS, rotations=(), # as for `detect_faces`
                embed=False, # also store the faces' 128-d descriptors (`embeddings` column)
                batch_size=16, # images per call of `FaceBatch`
                shard_rows=None, # rows per Parquet shard at least (default: one shard per batch; bigger shards lose more on a crash)
@@ -106,9 +102,10 @@ def detect_ray(src, # folder (searched recursively), list of image files, or `ra
                address=None, # Ray cluster to connect to, if not connected yet (default: `RAY_ADDRESS`, else a local Ray)
                batch_fn=FaceBatch, batch_kwargs=None): # the `map_batches` class (a `FaceBatch` subclass adds work per image) and its extra arguments
     "Detect faces in every image of `src` on Ray Data into Parquet shards in `out`, resumably; the `FaceIndex` of `src`."
-    files, root = _paths(src)
+    items, root = _paths(src)
+    files = [p for p, e in items if e is None]
     ray = ray_up(address)
-    s = _settings(model, upsample, max_side, None if landmarks is None else str(landmarks))
+    s = _settings(model, upsample, max_side, None if landmarks is None else str(landmarks), min_score, max_pixels, rotations)
     prev = _old_rows(out)
     done = {str(p) for p in files if (r := _reusable(prev, p, s)) is not None and (not embed or r.get('embeddings') is not None)}
     todo = [str(p) for p in files if str(p) not in done]
@@ -116,18 +113,44 @@ def detect_ray(src, # folder (searched recursively), list of image files, or `ra
         res = _resources(model, num_cpus, num_gpus)
         n = workers or max(1, int(ray.cluster_resources().get('CPU', 1)//num_cpus))
         ds = ray.data.from_items([{'path': p} for p in todo], override_num_blocks=max(1, min(len(todo), len(todo)//batch_size+1)))
-        kw = dict(model=model, upsample=upsample, max_side=max_side, landmarks=s['landmarks_kind'], embed=embed, root=str(root), **(batch_kwargs or {}))
+        kw = dict(model=model, upsample=upsample, max_side=max_side, landmarks=s['landmarks_kind'], min_score=min_score, max_pixels=max_pixels,
+                  rotations=rotations, embed=embed, root=str(root), **(batch_kwargs or {}))
         ds = ds.map_batches(batch_fn, fn_constructor_kwargs=kw, batch_size=batch_size, concurrency=n, **res)
         ds.write_parquet(str(out), min_rows_per_file=shard_rows)
-    return _index_of(out, files, root, len(todo), len(done))
+    return _index_of(out, items, root, s, len(todo), len(done))
 
-def _index_of(out, files, root, n_detected, n_reused):
-    "The `FaceIndex` of `files` from the shards in `out`, in their order (a file without a row gets an error row saying so)."
-    rows = {r['path']: r for r in FaceIndex.load(out).df.to_dict('records')}
-    lost = dict(boxes=[], scores=[], landmarks=None, error='no row was written for this image: run again to detect it')
-    idx = FaceIndex(pd.DataFrame([rows.get(str(p), dict(path=str(p), **lost)) for p in files], columns=_COLS), root=root)
+def _index_of(out, items, root, s, n_detected, n_reused):
+    "The `FaceIndex` of `items` ((path, listing error)) from the shards in `out`, in their order; error rows for the rest."
+    rows = _old_rows(out)
+    lost = 'no row was written for this image: run again to detect it'
+    idx = FaceIndex(pd.DataFrame([_row(p, s, error=e) if e else rows.get(str(p), _row(p, s, error=lost)) for p, e in items], columns=_COLS), root=root)
     idx.n_detected, idx.n_reused = n_detected, n_reused
     return idx
+
+# %% ../nbs/11_scale.ipynb #0bdc36ce
+from .mask import _mask_row, _public
+
+def _mask_batch(df, **kw):
+    "Manifest rows of a pandas batch of index rows."
+    return pd.DataFrame([_mask_row(r, **kw) for r in df.itertuples()])
+
+def mask_ray(index, # a `FaceIndex`, or where one is saved (Parquet folder or file, JSON)
+             dst, # output folder (must not be inside the source folder)
+             fill='white', shape='rect', pad=0.2, decoys=0, seed=0, min_score=None, # as for `export_masked`
+             record_sources=False, # as for `export_masked`
+             batch_size=16, address=None): # images per task; Ray cluster (see `ray_up`)
+    "`export_masked` on Ray Data: masked, metadata-free copies of `index`'s images under `dst`; the manifest."
+    index = index if isinstance(index, FaceIndex) else FaceIndex.load(index)
+    root = Path(index.root) if index.root else None
+    dst = check_dst(dst, root) if root else check_dst(dst, *{Path(p).parent for p in index.paths})
+    kw = dict(root=root, dst=dst, fill=fill, shape=shape, pad=pad, decoys=decoys, seed=seed, min_score=min_score,
+              sizes=index.box_sizes() if decoys else None)
+    ray = ray_up(address)
+    ds = ray.data.from_items(index.df[_COLS].to_dict('records'), override_num_blocks=max(1, len(index)//batch_size))
+    man = ds.map_batches(_mask_batch, fn_kwargs=kw, batch_format='pandas', batch_size=batch_size).to_pandas()
+    man = man.set_index('src').loc[index.paths].reset_index()
+    pd.DataFrame([_public(m, root, dst, record_sources) for m in man.to_dict('records')]).to_csv(dst/'manifest.csv', index=False)
+    return man
 
 # %% ../nbs/11_scale.ipynb #d453c49d
 from .mask import _mask_row

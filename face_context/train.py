@@ -12,7 +12,8 @@ from fastai.vision.all import *
 from .core import *
 
 # %% auto #0
-__all__ = ['small_cnn', 'FaceMaskInput', 'cam_layer', 'grad_cam', 'soft_iou', 'GradCamAttentionLoss', 'FaceGradientPenalty']
+__all__ = ['small_cnn', 'unwrap_model', 'FaceMaskInput', 'cam_layer', 'grad_cam', 'soft_iou', 'GradCamAttentionLoss',
+           'FaceGradientPenalty']
 
 # %% ../nbs/04_train.ipynb #2fadeb0d
 def small_cnn(n_out, # classes
@@ -22,9 +23,22 @@ def small_cnn(n_out, # classes
     for c in ch: layers += [ConvLayer(c_in, c, stride=2)]; c_in = c
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c_in, n_out))
 
+# %% ../nbs/04_train.ipynb #b774fc11
+def unwrap_model(model):
+    "The module inside `DistributedDataParallel` / `DataParallel` wrappers, or `model` itself."
+    while isinstance(model, (nn.parallel.DistributedDataParallel, nn.DataParallel)): model = model.module
+    return model
+
+def _check_ddp(model):
+    "Refuse `DistributedDataParallel(static_graph=True)`, whose gradients are wrong with a second backward pass."
+    if isinstance(model, nn.parallel.DistributedDataParallel) and getattr(model, 'static_graph', False):
+        raise ValueError('DistributedDataParallel(static_graph=True) averages wrong gradients with the double backward of the face losses: '
+                         'leave static_graph off (with accelerate: kwargs_handlers=[DistributedDataParallelKwargs(static_graph=False)])')
+
 # %% ../nbs/04_train.ipynb #dd61ef04
 def _take_faces(cb):
     "Move the face mask (and the region to look at, when the batch has one) from the batch's inputs to `learn.face_mask` (`learn.region`)."
+    if not isinstance(cb, FaceMaskInput): _check_ddp(cb.learn.model)
     xb = cb.learn.xb
     if len(xb) > 1: cb.learn.face_mask, cb.learn.region, cb.learn.xb = xb[1].float(), (xb[2].float() if len(xb) > 2 else None), xb[:1]
     elif not hasattr(cb.learn, 'face_mask'):
@@ -39,7 +53,7 @@ class FaceMaskInput(Callback):
 # %% ../nbs/04_train.ipynb #c8c49d2a
 def cam_layer(model):
     "The default Grad-CAM layer: the model's last `Conv2d`."
-    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+    convs = [m for m in unwrap_model(model).modules() if isinstance(m, nn.Conv2d)]   # unwrapped: inside DistributedDataParallel too
     if not convs: raise ValueError('the model has no Conv2d layer: pass `layer`')
     return convs[-1]
 

@@ -8,6 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1 MPLBACKEND=Agg
 echo "== install"
 "$PY" -m pip install -q torch==2.14.1 torchvision==0.29.1 || exit 1
 "$PY" -m pip install -q -e ".[dev]" || exit 1
+"$PY" -m pip install -q -e ".[ray,distributed]" || exit 1   # the scale notebook runs Ray Data and a two-process DDP step
 # face_recognition is only for the parity tests: --no-deps keeps pip from building dlib from source.
 "$PY" -m pip install -q --no-deps face_recognition || exit 1
 echo "== notebooks and library in step"
