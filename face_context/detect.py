@@ -438,8 +438,9 @@ def box_sizes(self:FaceIndex):
 @patch
 def save(self:FaceIndex, fn):
     "Save the index as JSON to `fn`, atomically (`atomic_write`)."
-    recs = json.loads(self.df[_COLS].to_json(orient='records'))
-    return atomic_write(fn, json.dumps(dict(root=self.root, rows=recs)))
+    df = self.df[_COLS].astype(object)
+    recs = df.where(df.notna(), None).to_dict('records')   # not `to_json`: it rounds scores to 10 digits
+    return atomic_write(fn, json.dumps(dict(root=self.root, rows=recs), default=lambda o: o.tolist() if hasattr(o, 'tolist') else str(o)))
 
 @patch(cls_method=True)
 def load(cls:FaceIndex, fn):
