@@ -142,7 +142,7 @@ _SCHEDULE = dict(warmup=0.25, ramp=0.25)   # the template losses: plain cross-en
 class ShortcutData:
     "A dataset made by `make_shortcut_dataset`, in memory: its index `df`, and per image path its decoded (S, S, 3) uint8 array and face boxes."
     def __init__(self, root):
-        self.root = Path(root); self.df = pd.read_csv(self.root/'index.csv')
+        self.root = Path(root).resolve(); self.df = pd.read_csv(self.root/'index.csv')   # absolute, as the DataLoaders' items are
         paths = [str(self.root/f) for c in ('fname', 'noface') for f in self.df[c]]
         self.images = {p: load_image(p) for p in paths}
         self._boxes = dict(zip(paths, [[Box(*r)] for r in self.df[['left', 'top', 'right', 'bottom']].values]*2))
