@@ -57,7 +57,8 @@ def _faces(self:FaceReviewer, path):
     "The review state of `path`: a dict per box with `box`, `score`, `landmarks` and `keep` (True/False by hand, None by score)."
     path = str(path)
     if path not in self.state:
-        self.state[path] = [dict(box=f.box, score=float(f.score), landmarks=f.landmarks, keep=None) for f in self.index.faces(path)]
+        self.state[path] = [dict(box=f.box, score=float(f.score), landmarks=f.landmarks, detector=getattr(f, 'detector', None), keep=None)
+                            for f in self.index.faces(path)]
     return self.state[path]
 
 @patch
@@ -104,7 +105,7 @@ def _edited(self:FaceReviewer, change):
     old, new, seen = self._faces(path), [], set()
     for b in change['new']:
         i = b.get('i')
-        f = dict(old[i]) if i is not None and i < len(old) else dict(box=None, score=HAND_SCORE, landmarks=None, keep=True)
+        f = dict(old[i]) if i is not None and i < len(old) else dict(box=None, score=HAND_SCORE, landmarks=None, detector='hand', keep=True)
         if i is not None: seen.add(i)
         if f['box'] is None or _screen(f['box'], s) != {k: b[k] for k in ('x', 'y', 'width', 'height')}:
             f['box'], f['landmarks'] = Box(*(int(round(v/s)) for v in (b['x'], b['y'], b['x']+b['width'], b['y']+b['height']))), None
@@ -118,7 +119,7 @@ def _edited(self:FaceReviewer, change):
 @patch
 def add(self:FaceReviewer, path, box): # an image of the index; a `Box` in its pixels
     "Add a face `box` to `path` by hand, as drawing it on the photo does."
-    self._faces(path).append(dict(box=Box(*box), score=HAND_SCORE, landmarks=None, keep=True))
+    self._faces(path).append(dict(box=Box(*box), score=HAND_SCORE, landmarks=None, detector='hand', keep=True))
     if str(path) == self._path(): self.show()
 
 # %% ../nbs/09_widgets.ipynb #df5ff91a
@@ -131,6 +132,7 @@ def reviewed(self:FaceReviewer):
         fs = [f for f in self._faces(r.path) if self._keeps(f)]
         df.at[j, 'boxes'] = [list(map(int, f['box'])) for f in fs]
         df.at[j, 'scores'] = [f['score'] for f in fs]
+        if 'detectors' in df.columns: df.at[j, 'detectors'] = [f['detector'] for f in fs]
         if isinstance(r.landmarks, list): df.at[j, 'landmarks'] = [None if f['landmarks'] is None else np.asarray(f['landmarks']).tolist() for f in fs]
     return FaceIndex(df, root=self.index.root)
 
