@@ -57,7 +57,8 @@ def _faces(self:FaceReviewer, path):
     "The review state of `path`: a dict per box with `box`, `score`, `landmarks` and `keep` (True/False by hand, None by score)."
     path = str(path)
     if path not in self.state:
-        self.state[path] = [dict(box=f.box, score=float(f.score), landmarks=f.landmarks, detector=f.detector, keep=None) for f in self.index.faces(path)]
+        self.state[path] = [dict(box=f.box, score=float(f.score), landmarks=f.landmarks, detector=getattr(f, 'detector', None), keep=None)
+                            for f in self.index.faces(path)]
     return self.state[path]
 
 @patch
@@ -131,7 +132,7 @@ def reviewed(self:FaceReviewer):
         fs = [f for f in self._faces(r.path) if self._keeps(f)]
         df.at[j, 'boxes'] = [list(map(int, f['box'])) for f in fs]
         df.at[j, 'scores'] = [f['score'] for f in fs]
-        df.at[j, 'detectors'] = [f['detector'] for f in fs]
+        if 'detectors' in df.columns: df.at[j, 'detectors'] = [f['detector'] for f in fs]
         if isinstance(r.landmarks, list): df.at[j, 'landmarks'] = [None if f['landmarks'] is None else np.asarray(f['landmarks']).tolist() for f in fs]
     return FaceIndex(df, root=self.index.root)
 
