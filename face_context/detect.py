@@ -326,7 +326,7 @@ def settings(self:FaceIndex):
     for k in inspect.signature(_settings).parameters:
         v = r['landmarks_kind' if k == 'landmarks' else k]
         if not isinstance(v, (list, tuple, str)) and pd.isna(v): v = None
-        out[k] = int(v) if isinstance(v, float) and v.is_integer() else v
+        out[k] = int(v) if isinstance(v, float) and v.is_integer() else v.item() if hasattr(v, 'item') else v   # plain Python values, as JSON wants
     return out
 
 # %% ../nbs/01_detect.ipynb #3c09d9a1
