@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import NamedTuple
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from fastcore.all import *
 # torch 2.14 warns about `torch.jit.script` whenever torchvision is imported; it is not ours to act on
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')
@@ -86,13 +86,19 @@ def _name(src):
     if isinstance(src, (bytes, bytearray)): return f'<{len(src)} bytes>'
     return str(getattr(src, 'name', None) or getattr(src, 'filename', None) or src)
 
+def _load_strict(im):
+    "Decode `im` now, refusing a truncated file even where another library has told Pillow to accept them (face_recognition does, on import)."
+    old, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try: im.load()
+    finally: ImageFile.LOAD_TRUNCATED_IMAGES = old
+
 def open_image(src) -> Image.Image:
     "Open `src` (path, bytes, file object or PIL image) upright per EXIF, or raise `ImageLoadError` naming it."
     if isinstance(src, Image.Image): return ImageOps.exif_transpose(src)
     name = _name(src)
     try:
         im = Image.open(io.BytesIO(src) if isinstance(src, (bytes, bytearray)) else src)
-        im.load()  # decode now, so truncated files fail here and not later
+        _load_strict(im)  # decode now, so truncated files fail here and not later
         n = getattr(im, 'n_frames', 1)
         if n > 1 and im.format != 'MPO': raise ImageLoadError(name, f'has {n} frames (animation or multi-page); only single-frame images are read, so faces in later frames would be missed')
         return ImageOps.exif_transpose(im)
