@@ -152,30 +152,6 @@ def mask_ray(index, # a `FaceIndex`, or where one is saved (Parquet folder or fi
     pd.DataFrame([_public(m, root, dst, record_sources) for m in man.to_dict('records')]).to_csv(dst/'manifest.csv', index=False)
     return man
 
-# %% ../nbs/11_scale.ipynb #d453c49d
-from .mask import _mask_row
-
-def _mask_batch(df, **kw):
-    "Manifest rows of a pandas batch of index rows."
-    return pd.DataFrame([_mask_row(r, **kw) for r in df.itertuples()])
-
-def mask_ray(index, # a `FaceIndex`, or where one is saved (Parquet folder or file, JSON)
-             dst, # output folder (must not be inside the source folder)
-             fill='white', shape='rect', pad=0.2, decoys=0, seed=0, min_score=None, # as for `export_masked`
-             batch_size=16, address=None): # images per task; Ray cluster (see `ray_up`)
-    "`export_masked` on Ray Data: masked, metadata-free copies of `index`'s images under `dst`; the manifest."
-    index = index if isinstance(index, FaceIndex) else FaceIndex.load(index)
-    root = Path(index.root) if index.root else None
-    dst = check_dst(dst, root) if root else check_dst(dst, *{Path(p).parent for p in index.paths})
-    kw = dict(root=root, dst=dst, fill=fill, shape=shape, pad=pad, decoys=decoys, seed=seed, min_score=min_score,
-              sizes=index.box_sizes() if decoys else None)
-    ray = ray_up(address)
-    ds = ray.data.from_items(index.df[_COLS].to_dict('records'), override_num_blocks=max(1, len(index)//batch_size))
-    man = ds.map_batches(_mask_batch, fn_kwargs=kw, batch_format='pandas', batch_size=batch_size).to_pandas()
-    man = man.set_index('src').loc[index.paths].reset_index()
-    dst.mkdir(parents=True, exist_ok=True); man.to_csv(dst/'manifest.csv', index=False)
-    return man
-
 # %% ../nbs/11_scale.ipynb #c8aa5b4d
 def detect_ray_cli(src, # folder or list of image files
                    index='face_index.parquet', # Parquet folder of shards (a `.json` name becomes `.parquet`)
