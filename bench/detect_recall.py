@@ -3,8 +3,8 @@
 Sets: the WIDER FACE validation photos in `data/hard_faces` (faces of the official hard subset, at least 24 px; smaller ones ignored),
 and controlled hard cases made from the shared PASCAL photos with `hard_case` (faces shrunk to 12-40 px, turned up to +-45 degrees,
 half covered, JPEG quality 5-10, blurred). A detection counts when it overlaps an unmatched true box with IoU >= 0.3, as in the detect
-notebook. Times are wall-clock seconds per image in this one process (one core for dlib; onnxruntime uses its own threads: see
-`--threads`), and CPU seconds of this process per image, steadier on a shared machine. A benchmark, not a test: `python bench/detect_recall.py [--quick] [--threads N] [--csv out.csv]`.
+notebook. Times are wall-clock seconds per image in this one process (one core for dlib; onnxruntime uses `--threads`,
+which sets OMP_NUM_THREADS, or one thread per core), and CPU seconds of this process per image, steadier on a shared machine. A benchmark, not a test: `python bench/detect_recall.py [--quick] [--threads N] [--csv out.csv]`.
 """
 import argparse, os, time
 import numpy as np, pandas as pd
@@ -16,6 +16,7 @@ BACKENDS = {  # name: detect_faces keyword arguments
     'centerface': dict(model='centerface'),
     'centerface@0.3': dict(model='centerface', min_score=0.3),
     'centerface+turns': dict(model='centerface', rotations=(-30, 30)),
+    'centerface up1': dict(model='centerface', upsample=1),
     'hog+centerface': dict(model='hog+centerface'),
 }
 CASES = [('small', s) for s in (12, 16, 20, 24, 32, 40)] + [('turned', a) for a in (-45, -30, -15, 15, 30, 45)] + \

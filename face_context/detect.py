@@ -22,8 +22,8 @@ from fastai.data.transforms import image_extensions
 # %% auto #0
 __all__ = ['CENTERFACE_TO_HOG', 'CENTERFACE_THRESHOLD', 'MODELS', 'MAX_PIXELS', 'HARD_CASES', 'hog_detector', 'cnn_detector',
            'shape_predictor', 'centerface_session', 'centerface_raw', 'Face', 'face_landmarks', 'detect_faces',
-           'read_imglab', 'match_boxes', 'wider_subset', 'hard_case', 'FaceIndex', 'IndexInUse', 'detect_folder',
-           'detect_cli', 'index_table']
+           'read_imglab', 'match_boxes', 'wider_subset', 'hard_case', 'FaceIndex', 'index_table', 'IndexInUse',
+           'detect_folder', 'detect_cli']
 
 # %% ../nbs/01_detect.ipynb #c7d01968
 @functools.cache
@@ -49,6 +49,7 @@ def centerface_session():
         for d, name in zip(v.type.tensor_type.shape.dim, 'b_hw'):   # (batch, channels, height, width): free all but the channels
             if name != '_': d.dim_param = name
     so = ort.SessionOptions(); so.log_severity_level = 3   # the file lists its batch-norm counters as inputs; onnxruntime warns per counter
+    so.intra_op_num_threads = int(os.environ.get('OMP_NUM_THREADS') or 0)   # as torch does; 0: onnxruntime's default, a thread per core
     gpu = [p for p in ('CUDAExecutionProvider',) if p in ort.get_available_providers()]
     return ort.InferenceSession(m.SerializeToString(), so, providers=gpu + ['CPUExecutionProvider'])
 
@@ -96,13 +97,13 @@ def _turned(arr, angle, find):
     return np.concatenate([corners.min(1), corners.max(1)], 1), scores, back(pts)
 
 def _centerface(arr, upsample=0, threshold=CENTERFACE_THRESHOLD, rotations=()):
-    "CenterFace boxes in HOG's convention, scores and landmarks on `arr` (doubled `upsample` times), and on turned copies, merged."
-    up = 2**upsample
-    def find(a):
+    "CenterFace boxes in HOG's convention, scores and landmarks on `arr` and its copies doubled 1..`upsample` times, and on turned copies, merged."
+    def find(a, up=1):
         if up != 1: a = np.asarray(Image.fromarray(a).resize((a.shape[1]*up, a.shape[0]*up), Image.BILINEAR))
         b, s, p = centerface_raw(a, threshold)
         return _to_hog(b)/up, s, p/up
-    b, s, p = (np.concatenate(x) for x in zip(find(arr), *[_turned(arr, r, find) for r in rotations if r]))
+    views = [find(arr, 2**k) for k in range(upsample + 1)] + [_turned(arr, r, find) for r in rotations if r]
+    b, s, p = (np.concatenate(x) for x in zip(*views))
     keep = _nms(b, s)
     return b[keep], s[keep], p[keep]
 
@@ -161,7 +162,7 @@ def face_landmarks(img, # RGB array, or a path/bytes/PIL image for `load_image`
 # %% ../nbs/01_detect.ipynb #40722249
 def detect_faces(img, # RGB array, or a path/bytes/PIL image for `load_image`
                  model='hog', # 'hog' (dlib, CPU), 'cnn' (dlib's MMOD CNN, slow on CPU), 'centerface' (ONNX), or a union like 'hog+centerface'
-                 upsample=None, # times to double the image before detecting (finds smaller faces); default 1 for dlib's detectors, 0 for CenterFace
+                 upsample=None, # times to double the image before detecting (finds smaller faces); default 1 for dlib's detectors, 0 for CenterFace (which also keeps the original view)
                  max_side=None, # detect on a copy whose longer side is at most this; boxes are mapped back
                  landmarks=None, # None, '5' or '68' (dlib's predictors on each box), or 'centerface' (CenterFace's own 5 points)
                  min_score=None, # drop boxes whose detector score is below this (CenterFace: also its heatmap threshold, default 0.5)
@@ -301,23 +302,79 @@ def box_sizes(self:FaceIndex):
     "Face-box sizes relative to their image, `(w/W, h/H)`, over the whole index."
     return np.array([((b[2]-b[0])/r.width, (b[3]-b[1])/r.height) for _, r in self.ok.iterrows() for b in r.boxes]).reshape(-1, 2)
 
+# %% ../nbs/01_detect.ipynb #5adfa3bc
+import warnings
+import pyarrow as pa, pyarrow.parquet as pq, pyarrow.fs as pafs
+
+_TYPES = dict(path=pa.string(), width=pa.int64(), height=pa.int64(), size=pa.int64(), mtime=pa.int64(), hash=pa.string(), model=pa.string(),
+    upsample=pa.int64(), max_side=pa.int64(), landmarks_kind=pa.string(), min_score=pa.float64(), max_pixels=pa.int64(),
+    rotations=pa.list_(pa.float64()), boxes=pa.list_(pa.list_(pa.int64())), scores=pa.list_(pa.float64()), detectors=pa.list_(pa.string()),
+    landmarks=pa.list_(pa.list_(pa.list_(pa.float64()))), warnings=pa.list_(pa.string()), error=pa.string())
+_SCHEMA = pa.schema([(c, _TYPES[c]) for c in _COLS])   # a new index column without a type fails here, at import
+
+def _fs(fn):
+    "(pyarrow filesystem, path) of a local path or a URI such as `s3://bucket/faces.parquet`."
+    return pafs.FileSystem.from_uri(str(fn)) if '://' in str(fn) else (pafs.LocalFileSystem(), str(Path(fn).expanduser().resolve()))
+
+def _is_parquet(fn):
+    fs, p = _fs(fn)
+    return p.endswith('.parquet') or fs.get_file_info(p).type == pafs.FileType.Directory
+
+def _py(v, t):
+    "A DataFrame cell as a value of arrow type `t`: NaN -> None, 640.0 -> 640, arrays -> lists."
+    if v is None or (isinstance(v, float) and np.isnan(v)): return None
+    if pa.types.is_integer(t): return int(v)
+    if pa.types.is_string(t): return str(v)
+    return v.tolist() if isinstance(v, np.ndarray) else v
+
+def index_table(rows, root=None):
+    "Face-index rows (dicts, or a DataFrame) as an arrow Table with `FaceIndex`'s columns and types."
+    if isinstance(rows, pd.DataFrame): rows = rows.to_dict('records')
+    tbl = pa.Table.from_pylist([{f.name: _py(r.get(f.name), f.type) for f in _SCHEMA} for r in rows], schema=_SCHEMA)
+    return tbl.replace_schema_metadata({'face_context.root': str(root)} if root else None)
+
+# %% ../nbs/01_detect.ipynb #06e81a78
+def _read_shards(fs, p):
+    "Rows of the Parquet file `p`, or of every shard in folder `p` (oldest first; unreadable shards skipped), and the root they record."
+    info = fs.get_file_info(p)
+    if info.type == pafs.FileType.NotFound: raise FileNotFoundError(f'{p}: no such face index')
+    files = [info] if info.type == pafs.FileType.File else sorted(
+        (f for f in fs.get_file_info(pafs.FileSelector(p)) if f.is_file and f.base_name.endswith('.parquet')), key=lambda f: (f.mtime_ns or 0, f.path))
+    rows, root = [], None
+    for f in files:
+        try: t = pq.read_table(f.path, filesystem=fs)
+        except (pa.ArrowInvalid, OSError) as e: warnings.warn(f'{f.path}: unreadable face-index shard skipped ({e})'); continue
+        rows += t.to_pylist(); root = (t.schema.metadata or {}).get(b'face_context.root', b'').decode() or root
+    return rows, root
+
 # %% ../nbs/01_detect.ipynb #65386f1c
 @patch
 def save(self:FaceIndex, fn):
-    "Save the index as JSON to `fn`, atomically (`atomic_write`)."
+    "Save the index to `fn` atomically (`atomic_write`): Parquet if it ends in `.parquet` (a local path or a URI), JSON otherwise."
+    if str(fn).endswith('.parquet'):
+        tbl = index_table(self.df, self.root)
+        if '://' not in str(fn): return atomic_write(fn, lambda f: pq.write_table(tbl, f))
+        fs, p = _fs(fn)   # an object store makes an object visible whole, once it is closed
+        with fs.open_output_stream(p) as f: pq.write_table(tbl, f)
+        return fn
     df = self.df[_COLS].astype(object)
     recs = df.where(df.notna(), None).to_dict('records')   # not `to_json`: it rounds scores to 10 digits
     return atomic_write(fn, json.dumps(dict(root=self.root, rows=recs), default=lambda o: o.tolist() if hasattr(o, 'tolist') else str(o)))
 
 @patch(cls_method=True)
 def load(cls:FaceIndex, fn):
-    "Load an index saved with `save`."
+    "Load an index saved with `save`, or a folder of Parquet shards written by `scale` (each image once: its newest row)."
+    if _is_parquet(fn):
+        rows, root = _read_shards(*_fs(fn))
+        df = pd.DataFrame(rows, columns=list(dict.fromkeys(_COLS + [k for r in rows[:1] for k in r])))
+        return cls(df.drop_duplicates('path', keep='last'), root=root)
     try: d = json.loads(Path(fn).read_text())
     except FileNotFoundError as e: raise FileNotFoundError(f'{fn}: no such face index') from e
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f'{fn}: not a face index ({e})') from e
     if not isinstance(d, dict) or not isinstance(d.get('rows'), list): raise ValueError(f'{fn}: not a face index (no rows)')
     return cls(pd.DataFrame(d['rows'], columns=_COLS), root=d.get('root'))
 
+# %% ../nbs/01_detect.ipynb #f30e5b0e
 @patch
 def settings(self:FaceIndex):
     "The detection settings of the index's rows, as `detect_folder` takes them (`{}` if it is empty)."
@@ -351,7 +408,7 @@ def _detect_one(path, journal=None, **s):
             kw = {k: s[k] for k in ('model', 'upsample', 'max_side', 'min_score', 'max_pixels', 'rotations')}
             fs = detect_faces(a, landmarks=s['landmarks_kind'], **kw)
             row.update(boxes=[list(map(int, f.box)) for f in fs], scores=[f.score for f in fs], detectors=[f.detector for f in fs],
-                       landmarks=[f.landmarks.tolist() for f in fs] if s['landmarks_kind'] else None)
+                       landmarks=[np.asarray(f.landmarks, float).tolist() for f in fs] if s['landmarks_kind'] else None)
         except OSError as e: row['error'] = f'{path}: cannot read ({e.strerror or e})'
         except Exception as e: row['error'] = str(e) if isinstance(e, ImageLoadError) else f'{path}: {type(e).__name__}: {e}'
     row['warnings'] = [f'{w.category.__name__}: {w.message}' for w in caught] or None
@@ -502,67 +559,3 @@ def detect_cli(src:str, # folder of images (searched recursively) or one image
     say = print if csv else echo
     for e in idx.df.error.dropna(): say(f'error: {e}')
     say(_summary('detect', idx, t0, f'index written to {index}'))
-
-# %% ../nbs/01_detect.ipynb #5adfa3bc
-import warnings
-import pyarrow as pa, pyarrow.parquet as pq, pyarrow.fs as pafs
-
-_TYPES = dict(path=pa.string(), width=pa.int64(), height=pa.int64(), size=pa.int64(), mtime=pa.int64(), hash=pa.string(), model=pa.string(),
-    upsample=pa.int64(), max_side=pa.int64(), landmarks_kind=pa.string(), min_score=pa.float64(), max_pixels=pa.int64(),
-    rotations=pa.list_(pa.float64()), boxes=pa.list_(pa.list_(pa.int64())), scores=pa.list_(pa.float64()), detectors=pa.list_(pa.string()),
-    landmarks=pa.list_(pa.list_(pa.list_(pa.int64()))), warnings=pa.list_(pa.string()), error=pa.string())
-_SCHEMA = pa.schema([(c, _TYPES[c]) for c in _COLS])   # a new index column without a type fails here, at import
-
-def _fs(fn):
-    "(pyarrow filesystem, path) of a local path or a URI such as `s3://bucket/faces.parquet`."
-    return pafs.FileSystem.from_uri(str(fn)) if '://' in str(fn) else (pafs.LocalFileSystem(), str(Path(fn).expanduser().resolve()))
-
-def _is_parquet(fn):
-    fs, p = _fs(fn)
-    return p.endswith('.parquet') or fs.get_file_info(p).type == pafs.FileType.Directory
-
-def _py(v, t):
-    "A DataFrame cell as a value of arrow type `t`: NaN -> None, 640.0 -> 640, arrays -> lists."
-    if v is None or (isinstance(v, float) and np.isnan(v)): return None
-    if pa.types.is_integer(t): return int(v)
-    if pa.types.is_string(t): return str(v)
-    return v.tolist() if isinstance(v, np.ndarray) else v
-
-def index_table(rows, root=None):
-    "Face-index rows (dicts, or a DataFrame) as an arrow Table with `FaceIndex`'s columns and types."
-    if isinstance(rows, pd.DataFrame): rows = rows.to_dict('records')
-    tbl = pa.Table.from_pylist([{f.name: _py(r.get(f.name), f.type) for f in _SCHEMA} for r in rows], schema=_SCHEMA)
-    return tbl.replace_schema_metadata({'face_context.root': str(root)} if root else None)
-
-# %% ../nbs/01_detect.ipynb #06e81a78
-def _read_shards(fs, p):
-    "Rows of the Parquet file `p`, or of every shard in folder `p` (oldest first; unreadable shards skipped), and the root they record."
-    info = fs.get_file_info(p)
-    if info.type == pafs.FileType.NotFound: raise FileNotFoundError(f'{p}: no such face index')
-    files = [info] if info.type == pafs.FileType.File else sorted(
-        (f for f in fs.get_file_info(pafs.FileSelector(p)) if f.is_file and f.base_name.endswith('.parquet')), key=lambda f: (f.mtime_ns or 0, f.path))
-    rows, root = [], None
-    for f in files:
-        try: t = pq.read_table(f.path, filesystem=fs)
-        except (pa.ArrowInvalid, OSError) as e: warnings.warn(f'{f.path}: unreadable face-index shard skipped ({e})'); continue
-        rows += t.to_pylist(); root = (t.schema.metadata or {}).get(b'face_context.root', b'').decode() or root
-    return rows, root
-
-_save_json, _load_json = globals().get("_save_json", FaceIndex.save), globals().get("_load_json", FaceIndex.load.__func__)  # the JSON methods, kept once
-
-@patch
-def save(self:FaceIndex, fn):
-    "Save the index atomically to `fn`: Parquet if it ends in `.parquet` (local path or URI), JSON otherwise."
-    if not str(fn).endswith('.parquet'): return _save_json(self, fn)
-    fs, p = _fs(fn); fs.create_dir(os.path.dirname(p), recursive=True)
-    tmp = f'{os.path.dirname(p)}/.{os.path.basename(p)}.{os.getpid()}.tmp'
-    pq.write_table(index_table(self.df, self.root), tmp, filesystem=fs); fs.move(tmp, p)
-    return fn
-
-@patch(cls_method=True)
-def load(cls:FaceIndex, fn):
-    "Load an index saved with `save`, or a folder of Parquet shards written by `scale` (each image once: its newest row)."
-    if not _is_parquet(fn): return _load_json(cls, fn)
-    rows, root = _read_shards(*_fs(fn))
-    df = pd.DataFrame(rows, columns=list(dict.fromkeys(_COLS + [k for r in rows[:1] for k in r])))
-    return cls(df.drop_duplicates('path', keep='last'), root=root)
