@@ -6,7 +6,7 @@ Docs: https://face-context.github.io/face_context/augment.html.md"""
 
 # %% ../nbs/03_augment.ipynb #d978359a
 from __future__ import annotations
-import random, zlib
+import random, zlib, inspect
 from collections import Counter
 from pathlib import Path
 import numpy as np
@@ -30,8 +30,10 @@ class FaceOcclusion(Transform):
                  decoys=0, sizes=None, # decoy boxes per image; their relative sizes (default: the index's face sizes)
                  splits='both', # 'both': mask validation and test items too; 'train': only training items
                  seed=0, min_score=None, enabled=True,
-                 load=None): # function path -> uint8 RGB array (default `load_image`), e.g. a lookup in decoded images
+                 load=None, # function path -> uint8 RGB array (default `load_image`), e.g. a lookup in decoded images
+                 audit=0., audit_kw=None): # fraction of the items it hides faces in to look at again; `detect_faces` arguments (default: `audit_masks`')
         store_attr(but='load'); self.load = ifnone(load, load_image)
+        self.leaks, self._audit_rng = [], random.Random(seed)
         if splits not in ('both', 'train'): raise ValueError(f"splits must be 'both' or 'train', not {splits!r}")
         if sizes is None and isinstance(faces, FaceIndex) and decoys: self.sizes = faces.box_sizes()
         self.counts, self.training = Counter(), False
@@ -67,13 +69,34 @@ def item_boxes(faces, # `FaceIndex`, a function path -> boxes, None to detect, o
 @patch
 def mask(self:FaceOcclusion, img, boxes, key):
     "Apply the policy to one RGB array: mask its faces (and decoys), or not."
-    if not boxes: self.counts['no_face'] += 1; return img
-    if not self.enabled or (not self.training and self.splits == 'train'): self.counts['unmasked'] += 1; return img
+    off = not self.enabled or (not self.training and self.splits == 'train')
+    if not boxes: self.counts['no_face'] += 1; return img if off else self.audited(img, key)
+    if off: self.counts['unmasked'] += 1; return img
     if self.training and self.p < 1 and random.random() >= self.p: self.counts['unmasked'] += 1; return img
     seed = random.getrandbits(32) if self.training else self.seed + zlib.crc32(str(key).encode())
     extra = decoy_boxes(boxes, img.shape[1::-1], n=self.decoys, sizes=self.sizes, seed=seed, pad=self.pad) if self.decoys else []
     self.counts['masked'] += 1
-    return mask_faces(img, list(boxes)+extra, fill=self.fill, shape=self.shape, pad=self.pad, seed=seed)
+    return self.audited(mask_faces(img, list(boxes)+extra, fill=self.fill, shape=self.shape, pad=self.pad, seed=seed), key)
+
+# %% ../nbs/03_augment.ipynb #b5c95cdb
+def _audit_kw():
+    "`audit_masks`' own detector arguments: one definition of a visible face."
+    ps = inspect.signature(audit_masks).parameters
+    return {k: ps[k].default for k in ('model', 'min_score', 'rotations')}
+
+@patch
+def audited(self:FaceOcclusion, out, key):
+    "`out`, after looking for faces in it when this item is drawn for the audit (a fraction `audit` of the items)."
+    if not self.audit or self._audit_rng.random() >= self.audit: return out
+    self.counts['audited'] += 1
+    found = [f.box for f in detect_faces(out, **ifnone(self.audit_kw, _audit_kw()))]
+    if found: self.counts['leaked'] += 1; self.leaks.append((key, found))
+    return out
+
+@patch(as_prop=True)
+def leak_rate(self:FaceOcclusion):
+    "Share of the audited items in which a face was still found (NaN before any audit)."
+    return self.counts['leaked']/self.counts['audited'] if self.counts['audited'] else float('nan')
 
 # %% ../nbs/03_augment.ipynb #2009e536
 @patch
