@@ -291,6 +291,8 @@ class FaceReference:
         if len(df) < min_faces: raise ValueError(f'a reference needs at least {min_faces} faces, got {len(df)}')
         t = df[list(TAILS)].astype(float)
         if sets is not None or 'set' in df: t['set'] = np.asarray(df['set'] if sets is None else sets)
+        small = t['set'].value_counts().loc[lambda n: n < min_faces] if 'set' in t else []
+        if len(small): raise ValueError(f'every set needs at least {min_faces} faces; {dict(small)} have fewer')
         return cls(t)
 
     @classmethod
