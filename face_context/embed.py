@@ -284,7 +284,7 @@ class FaceReference:
 
     @classmethod
     def fit(cls, signals, # `face_signals` of clean faces: a list of dicts or a DataFrame (its `set` column is used when `sets` is None)
-            sets=None, # the collection (camera, source, person) of each face; two or more calibrate leaving one out at a time
+            sets=None, # the collection (source, camera) of each face; two or more calibrate leaving one out at a time
             min_faces=20): # fewer faces give no usable calibration
         "Reference from clean faces' signals."
         df = pd.DataFrame(list(signals) if not isinstance(signals, pd.DataFrame) else signals).reset_index(drop=True)
