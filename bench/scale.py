@@ -15,6 +15,9 @@ each engine ran: the ratio only means something when that is near 0.
 """
 import json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 from pathlib import Path
+# One token for the nodes `ray start` makes and for this driver (Ray >= 2.59 turns token auth on for some clusters and not others,
+# and a driver that disagrees with its cluster is refused); the token is ~/.ray/auth_token, made by `ray get-auth-token --generate`.
+os.environ.setdefault('RAY_AUTH_MODE', 'token')
 import numpy as np
 from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -43,20 +46,12 @@ class TracedBatch(FaceBatch):
 def free_port():
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
-def ray_start(*args, tries=4):
-    "`ray start ... --block` in its own process group, retried (the raylet gives its agent only 15 s to start on a loaded machine)."
-    for i in range(tries):
-        p = subprocess.Popen(['ray', 'start', '--block', '--disable-usage-stats', *args], start_new_session=True,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, env={**os.environ, 'PYTHONPATH': os.pathsep.join(sys.path)})
-        time.sleep(45)
-        if p.poll() is None: return p
-    raise RuntimeError(f'ray start {args} failed {tries} times')
-
 def start_node(p, *args):
     "Start a node (`ray start` args), retried until `ray.nodes()` shows `p` alive nodes; its process."
     import ray
     for i in range(4):
-        proc = subprocess.Popen(['ray', 'start', '--block', '--disable-usage-stats', '--include-dashboard=false', *args], start_new_session=True,
+        dash = ['--include-dashboard=false'] if '--head' in args else []   # `ray start` refuses it on a worker node
+        proc = subprocess.Popen(['ray', 'start', '--block', '--disable-usage-stats', *dash, *args], start_new_session=True,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, 'PYTHONPATH': os.pathsep.join(sys.path)})
         t = time.time()
         while proc.poll() is None and time.time()-t < 120:

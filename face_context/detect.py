@@ -17,7 +17,7 @@ from PIL import Image, ImageFilter
 from fastcore.all import *
 from fastcore.parallel import parallel
 from fastcore.script import call_parse, CliError
-from fastai.data.transforms import image_extensions
+import mimetypes
 
 # %% auto #0
 __all__ = ['CENTERFACE_TO_HOG', 'CENTERFACE_THRESHOLD', 'MODELS', 'MAX_PIXELS', 'HARD_CASES', 'hog_detector', 'cnn_detector',
@@ -363,6 +363,10 @@ def _detect_one(path, journal=None, **s):
     return row
 
 # %% ../nbs/01_detect.ipynb #ec01bf5b
+# the image suffixes of fastai's `get_image_files`, computed as fastai computes them: importing fastai here would cost every
+# detection worker (and every Ray actor) about 4 s of CPU for torch and scikit-learn, which detection does not use
+_image_exts = {k for k, v in mimetypes.types_map.items() if v.startswith('image/')}
+
 def _file_error(p):
     "Why `p` cannot be read as an image file (a broken link, a link loop, a FIFO...), or None for a regular file."
     try: st = os.stat(p)
@@ -380,7 +384,7 @@ def _walk(root):
         key = (lambda st: (st.st_dev, st.st_ino))(os.stat(d))
         if key in seen: dirs.clear(); continue
         seen.add(key); dirs.sort()
-        out += [(Path(d)/n, _file_error(Path(d)/n)) for n in sorted(names) if os.path.splitext(n)[1].lower() in image_extensions]
+        out += [(Path(d)/n, _file_error(Path(d)/n)) for n in sorted(names) if os.path.splitext(n)[1].lower() in _image_exts]
     return out
 
 def _list_images(src):
