@@ -273,5 +273,5 @@ if __name__ == '__main__':
         except Exception as e: ok, detail = False, f'{type(e).__name__}: {e}'
         rows.append((item, what, ok, detail)); mark = 'ok' if ok else ('not run' if ok is None else 'NOT OK')
         print(f'{str(item):>3}  {mark:7}  {what}  ({time.time()-t0:.0f} s)' + ('' if ok else f'\n             {str(detail)[:300]}'), flush=True)
-    print(f'{len(rows)} probes, {sum(r[2] is True for r in rows)} ok, {sum(r[2] is None for r in rows)} not run')
+    print(f'{len(rows)} probes, {sum(r[2] is not None and bool(r[2]) for r in rows)} ok, {sum(r[2] is None for r in rows)} not run')
     shutil.rmtree(T, ignore_errors=True)

@@ -15,9 +15,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import docs
 
 CHROMIUM = '/usr/bin/chromium'
-# pages whose notebooks store pictures; interpret and the crop_train_inspect and embedding_robustness tutorials draw too but store
-# none yet (`python tools/docs.py --outputs NB` adds them), so they are not claimed here
-DRAWING = ['augment.html', 'bench.html', 'embed.html', 'tutorials/stage_not_face.html']
+# pages whose notebooks draw and store their pictures (`python tools/docs.py --outputs NB`)
+DRAWING = ['augment.html', 'interpret.html', 'bench.html', 'embed.html', 'tutorials/stage_not_face.html', 'tutorials/crop_train_inspect.html']
 QUICK_START = ['pip install -e . && face-context demo', 'bash tools/test.sh']
 DEBRIS = [(re.compile(r'#\|'), '#| directive'), (re.compile(r'\{target='), "Quarto's {target=...}"),
           (re.compile(r'(^|\n|--- )\s*(output-file|description|title):\s'), 'a front-matter line'),
