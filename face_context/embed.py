@@ -23,8 +23,9 @@ from .detect import detect_faces, detect_folder, hog_detector, shape_predictor, 
 # %% auto #0
 __all__ = ['CORRUPTIONS', 'TAILS', 'QUALITY', 'face_rec_model', 'embed_faces', 'embed_index', 'corrupt', 'auroc',
            'pair_distances', 'verification', 'robustness_curves', 'plot_robustness', 'face_quality', 'face_signals',
-           'FaceReference', 'reference_faces', 'embedding_confidence', 'random_patches', 'landmark_stats', 'kfold_ids',
-           'ridge_cv_predict', 'landmark_probe', 'pair_design', 'similarity_test', 'plot_similarity_test']
+           'FaceReference', 'reference_crop', 'reference_faces', 'embedding_confidence', 'random_patches',
+           'landmark_stats', 'kfold_ids', 'ridge_cv_predict', 'landmark_probe', 'pair_design', 'similarity_test',
+           'plot_similarity_test']
 
 # %% ../nbs/08_embed.ipynb #ea399925
 @functools.cache
@@ -269,49 +270,69 @@ def _zscores(q, table):
     z = (q-r.median())/r.std().clip(lower=1e-12)
     return pd.DataFrame({c: {'high': z[c].clip(0), 'low': (-z[c]).clip(0), 'both': z[c].abs()}[k] for c, k in TAILS.items()}, index=q.index)
 
+def _stat(q, table): return (_zscores(q, table)**2).sum(axis=1).values
+
 def _pvalue(v, ref):
     "Share of `ref` at least as large as each `v`, counting `v` itself: `(1 + #ref >= v)/(n + 1)` (a conformal p-value)."
     return (1+len(ref)-np.searchsorted(np.sort(ref), v, 'left'))/(len(ref)+1)
 
 # %% ../nbs/08_embed.ipynb #4d5923b1
 class FaceReference:
-    "What typical face photos look like: the quality signals of clean faces of many people and cameras."
+    "What typical face photos look like: the quality signals of clean faces of many people and cameras, and the set of each."
     def __init__(self, table): self.table = table.reset_index(drop=True)
     def __len__(self): return len(self.table)
 
     @classmethod
-    def fit(cls, signals, # `face_signals` of clean faces: a list of dicts or a DataFrame
+    def fit(cls, signals, # `face_signals` of clean faces: a list of dicts or a DataFrame (its `set` column is used when `sets` is None)
+            sets=None, # the collection (source, camera) of each face; two or more calibrate leaving one out at a time
             min_faces=20): # fewer faces give no usable calibration
         "Reference from clean faces' signals."
-        df = pd.DataFrame(list(signals) if not isinstance(signals, pd.DataFrame) else signals)
+        df = pd.DataFrame(list(signals) if not isinstance(signals, pd.DataFrame) else signals).reset_index(drop=True)
         if len(df) < min_faces: raise ValueError(f'a reference needs at least {min_faces} faces, got {len(df)}')
-        return cls(df[list(TAILS)].astype(float))
+        t = df[list(TAILS)].astype(float)
+        if sets is not None or 'set' in df: t['set'] = np.asarray(df['set'] if sets is None else sets)
+        small = t['set'].value_counts().loc[lambda n: n < min_faces] if 'set' in t else []
+        if len(small): raise ValueError(f'every set needs at least {min_faces} faces; {dict(small)} have fewer')
+        return cls(t)
 
     @classmethod
     @functools.cache
     def default(cls):
-        "The reference shipped with the library, fitted on the pooled public face sets."
+        "The reference shipped with the library, fitted on four public face sets."
         return cls(pd.read_csv(importlib.resources.files('face_context')/'face_reference.csv'))
 
 # %% ../nbs/08_embed.ipynb #2f28b139
+def reference_crop(img, # RGB uint8 array
+                   box, # the face
+                   pad=0.6, max_side=200): # margin, as a fraction of the box's sides; the longest side of the result
+    "The face with a margin, shrunk to at most `max_side` pixels: how the default reference sees a face of a scene photo."
+    b = Box(*box).pad(pad).clip(img.shape[1::-1]); c = Image.fromarray(img[b.top:b.bottom, b.left:b.right])
+    s = min(1, max_side/max(c.size))
+    return np.asarray(c.resize((round(c.width*s), round(c.height*s)), Image.BILINEAR))
+
 def reference_faces():
-    "(set name, RGB array) of every face the default reference pools: AT&T, scikit-image's `lfw_subset`, and the shared PASCAL and portrait photos."
+    "(set name, RGB array) of every face the default reference pools: AT&T, scikit-image's `lfw_subset`, the shared PASCAL photos and portraits."
     from skimage.data import lfw_subset
     att = data_path('att_faces')
     yield from (('att_faces', load_image(att/f's{p}'/f'{i}.pgm')) for p in range(1, 41) for i in (1, 6))
     for a in lfw_subset()[:100]: yield 'lfw_subset', np.asarray(Image.fromarray((a*255).round().astype(np.uint8)).convert('RGB').resize((100, 100), Image.BICUBIC))
-    for p in sorted(data_path('pascal_faces').glob('*.jpg')) + sorted(data_path('portraits').rglob('*.jp*g')):
-        a = load_image(p)
-        for f in detect_faces(a, max_side=1000):
-            b = f.box.pad(.6).clip(a.shape[1::-1]); c = Image.fromarray(a[b.top:b.bottom, b.left:b.right])
-            s = min(1, 200/max(c.size))
-            yield 'pascal_portraits', np.asarray(c.resize((round(c.width*s), round(c.height*s)), Image.BILINEAR))
+    for name, ps in [('pascal_faces', sorted(data_path('pascal_faces').glob('*.jpg'))), ('portraits', sorted(data_path('portraits').rglob('*.jp*g')))]:
+        for p in ps:
+            a = load_image(p)
+            yield from ((name, reference_crop(a, f.box)) for f in detect_faces(a, max_side=1000))
 
 # %% ../nbs/08_embed.ipynb #71f06699
 def _conf(q, table):
-    "z-scores of the rows of `q`, and their confidence: the share of reference faces whose summed squared z-scores are as large."
-    z = _zscores(q, table)
-    return z, _pvalue((z**2).sum(axis=1).values, (_zscores(table, table)**2).sum(axis=1).values)
+    "z-scores of the rows of `q`, and their confidence: leaving out each set in turn, the share of its faces as atypical, averaged."
+    sets = table['set'] if 'set' in table else pd.Series(0, index=table.index)
+    if sets.nunique() < 2: return _zscores(q, table), _pvalue(_stat(q, table), _stat(table, table))
+    ps = [_pvalue(_stat(q, table[sets != s]), _stat(table[sets == s], table[sets != s])) for s in sets.unique()]
+    return _zscores(q, table), np.mean(ps, axis=0)
+
+def _resample(table, rng):
+    "`table` resampled with replacement within each of its sets."
+    groups = table.groupby('set').indices.values() if 'set' in table else [np.arange(len(table))]
+    return table.iloc[np.concatenate([rng.choice(g, len(g)) for g in groups])].reset_index(drop=True)
 
 def embedding_confidence(signals, # `face_signals` of the faces to score (list of dicts or DataFrame)
                          ref:FaceReference=None, # from `FaceReference.fit`; default `FaceReference.default()`
@@ -322,7 +343,7 @@ def embedding_confidence(signals, # `face_signals` of the faces to score (list o
     q = pd.DataFrame(list(signals) if not isinstance(signals, pd.DataFrame) else signals).reset_index(drop=True)
     z, conf = _conf(q, ref.table)
     rng = np.random.default_rng(seed)
-    boots = [_conf(q, ref.table.iloc[rng.integers(0, len(ref), len(ref))].reset_index(drop=True))[1] for _ in range(n_boot)]
+    boots = [_conf(q, _resample(ref.table, rng))[1] for _ in range(n_boot)]
     lo, hi = np.quantile(np.array(boots).reshape(-1, len(q)), [(1-ci)/2, (1+ci)/2], axis=0) if n_boot else (conf, conf)
     return pd.DataFrame(dict(confidence=conf, flag=conf < alpha, lo=lo, hi=hi, reason=z.idxmax(axis=1).values)).join(z.add_prefix('z_'))
 
