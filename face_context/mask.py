@@ -149,6 +149,11 @@ def _public(m, root, dst, record_sources):
                 fill=m['fill'], shape=m['shape'], pad=m['pad'], error=err)
     return {**line, 'src': m['src'], 'faces': m['faces'], 'decoys': m['decoys'], 'error': m['error']} if record_sources else line
 
+def _index_dst(index, dst):
+    "`index`'s root folder (or None) and `dst` resolved, refused if it is or lies in a source folder (`check_dst`)."
+    root = Path(index.root) if index.root else None
+    return root, (check_dst(dst, root) if root else check_dst(dst, *{Path(p).parent for p in index.paths}))
+
 def export_masked(index, # a `FaceIndex`
                   dst, # output folder (created; must not be inside the source folder)
                   fill='white', shape='rect', pad=0.2, # as for `mask_faces`
@@ -159,8 +164,7 @@ def export_masked(index, # a `FaceIndex`
                   audit=False, # then re-detect faces in `dst` with `audit_masks`; the faces found are in `manifest.attrs['audit']`
                   progress=True):
     "Write masked, metadata-free copies of `index`'s images under `dst`; return the manifest (DST/manifest.csv, appended as it goes)."
-    root = Path(index.root) if index.root else None
-    dst = check_dst(dst, root) if root else check_dst(dst, *{Path(p).parent for p in index.paths})
+    root, dst = _index_dst(index, dst)
     sizes = index.box_sizes() if decoys else None
     rows = list(index.df.itertuples())
     man, fn = [], dst/'manifest.csv'

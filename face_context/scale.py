@@ -128,7 +128,7 @@ def _index_of(out, items, root, s, n_detected, n_reused):
     return idx
 
 # %% ../nbs/11_scale.ipynb #0bdc36ce
-from .mask import _mask_row, _public
+from .mask import _mask_row, _public, _index_dst
 
 def _mask_batch(df, **kw):
     "Manifest rows of a pandas batch of index rows."
@@ -141,8 +141,7 @@ def mask_ray(index, # a `FaceIndex`, or where one is saved (Parquet folder or fi
              batch_size=16, address=None): # images per task; Ray cluster (see `ray_up`)
     "`export_masked` on Ray Data: masked, metadata-free copies of `index`'s images under `dst`; the manifest."
     index = index if isinstance(index, FaceIndex) else FaceIndex.load(index)
-    root = Path(index.root) if index.root else None
-    dst = check_dst(dst, root) if root else check_dst(dst, *{Path(p).parent for p in index.paths})
+    root, dst = _index_dst(index, dst)
     kw = dict(root=root, dst=dst, fill=fill, shape=shape, pad=pad, decoys=decoys, seed=seed, min_score=min_score,
               sizes=index.box_sizes() if decoys else None)
     ray = ray_up(address)
