@@ -303,7 +303,6 @@ def box_sizes(self:FaceIndex):
     return np.array([((b[2]-b[0])/r.width, (b[3]-b[1])/r.height) for _, r in self.ok.iterrows() for b in r.boxes]).reshape(-1, 2)
 
 # %% ../nbs/01_detect.ipynb #5adfa3bc
-import warnings
 import pyarrow as pa, pyarrow.parquet as pq, pyarrow.fs as pafs
 
 _TYPES = dict(path=pa.string(), width=pa.int64(), height=pa.int64(), size=pa.int64(), mtime=pa.int64(), hash=pa.string(), model=pa.string(),
