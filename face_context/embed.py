@@ -323,11 +323,11 @@ def reference_faces():
 
 # %% ../nbs/08_embed.ipynb #71f06699
 def _conf(q, table):
-    "z-scores of the rows of `q`, and their confidence: leaving out each set in turn, the share of its faces as atypical, averaged."
+    "Confidence of the rows of `q`: leaving out each set in turn, the share of its faces as atypical, averaged."
     sets = table['set'] if 'set' in table else pd.Series(0, index=table.index)
-    if sets.nunique() < 2: return _zscores(q, table), _pvalue(_stat(q, table), _stat(table, table))
+    if sets.nunique() < 2: return _pvalue(_stat(q, table), _stat(table, table))
     ps = [_pvalue(_stat(q, table[sets != s]), _stat(table[sets == s], table[sets != s])) for s in sets.unique()]
-    return _zscores(q, table), np.mean(ps, axis=0)
+    return np.mean(ps, axis=0)
 
 def _resample(table, rng):
     "`table` resampled with replacement within each of its sets."
@@ -341,9 +341,9 @@ def embedding_confidence(signals, # `face_signals` of the faces to score (list o
     "Confidence in [0, 1] that each face is a typical input, its flag, a bootstrap interval, and the signal that decided it."
     ref = ref or FaceReference.default()
     q = pd.DataFrame(list(signals) if not isinstance(signals, pd.DataFrame) else signals).reset_index(drop=True)
-    z, conf = _conf(q, ref.table)
+    z, conf = _zscores(q, ref.table), _conf(q, ref.table)
     rng = np.random.default_rng(seed)
-    boots = [_conf(q, _resample(ref.table, rng))[1] for _ in range(n_boot)]
+    boots = [_conf(q, _resample(ref.table, rng)) for _ in range(n_boot)]
     lo, hi = np.quantile(np.array(boots).reshape(-1, len(q)), [(1-ci)/2, (1+ci)/2], axis=0) if n_boot else (conf, conf)
     return pd.DataFrame(dict(confidence=conf, flag=conf < alpha, lo=lo, hi=hi, reason=z.idxmax(axis=1).values)).join(z.add_prefix('z_'))
 
