@@ -75,7 +75,7 @@ def mask(self:FaceOcclusion, img, boxes, key):
     if self.training and self.p < 1 and random.random() >= self.p: self.counts['unmasked'] += 1; return img
     seed = random.getrandbits(32) if self.training else self.seed + zlib.crc32(str(key).encode())
     extra = decoy_boxes(boxes, img.shape[1::-1], n=self.decoys, sizes=self.sizes, seed=seed, pad=self.pad) if self.decoys else []
-    self.counts['masked'] += 1
+    self.counts['masked'] += 1; self.counts['decoys'] += len(extra); self.counts['few_decoys'] += len(extra) < self.decoys
     return self.audited(mask_faces(img, list(boxes)+extra, fill=self.fill, shape=self.shape, pad=self.pad, seed=seed), key)
 
 # %% ../nbs/03_augment.ipynb #b5c95cdb

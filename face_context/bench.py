@@ -109,10 +109,13 @@ def make_shortcut_dataset(faces_dir, # real face photos, one folder per identity
                           n_train=2000, n_valid=400, n_swapped=400, size=96, k=2,
                           p_context=0.85, # P(context = label) in train
                           train_frac=0.7, # share of each identity's photos used in train (the rest in valid/swapped)
-                          face_frac=0.45, seed=0, textures=None,
+                          face_frac=0.45, # face height as a share of the scene's; or one per class, so that the face's size follows its identity's class
+                          seed=0, textures=None,
                           n_identities=10): # identities drawn from `faces_dir` (None: all)
     "Render the identity-shortcut dataset; returns its index (also written to `out_dir/index.csv`)."
     rng, out = np.random.default_rng(seed), Path(out_dir)
+    fracs = tuple(face_frac) if isinstance(face_frac, (tuple, list)) else (face_frac,)*k
+    if len(fracs) != k: raise ValueError(f'face_frac: one value, or one per class ({k}), not {len(fracs)}')
     ids = _identities(faces_dir, n_identities, rng)
     perm = rng.permutation(len(ids))
     labels = {name: int(perm[i] % k) for i, name in enumerate(ids)}
@@ -122,7 +125,7 @@ def make_shortcut_dataset(faces_dir, # real face photos, one folder per identity
         rows += _split_rows(ids, labels, n, split, p_context, k, rng, min(n_tr.values()))
     (out/'images').mkdir(parents=True, exist_ok=True); (out/'noface').mkdir(exist_ok=True)
     for i, r in enumerate(rows):
-        img, noface, b, c = compose_scene(load_image(r['photo']), r['context'], size, face_frac, rng, textures)
+        img, noface, b, c = compose_scene(load_image(r['photo']), r['context'], size, fracs[labels[r['identity']]], rng, textures)
         r.update(fname=f'images/{i:05d}.png', noface=f'noface/{i:05d}.png', left=b.left, top=b.top, right=b.right, bottom=b.bottom,
                  ctx_left=c.left, ctx_top=c.top, ctx_right=c.right, ctx_bottom=c.bottom)
         Image.fromarray(img).save(out/r['fname']); Image.fromarray(noface).save(out/r['noface'])
@@ -153,6 +156,9 @@ class ShortcutData:
     def boxes(self, path): return self._boxes[str(path)]
     def regions(self, path): return self._regions[str(path)]   # the context object's box: where the model should look
     def paths(self, split, col='fname'): return [self.root/f for f in self.df[col][self.df.split == split]]
+    def box_sizes(self): # the training faces' `(w/W, h/H)`, as `FaceIndex.box_sizes`: what decoys are drawn from
+        tr, S = self.df[self.df.split == 'train'], next(iter(self.images.values())).shape[0]
+        return np.stack([tr.right-tr.left, tr.bottom-tr.top], 1)/S
 
 def load_shortcut(out_dir): # a folder made by `make_shortcut_dataset`
     "The dataset of `out_dir` in memory, as a `ShortcutData`."
@@ -163,7 +169,7 @@ def _dls(data, method, bs, seed):
     "fastai DataLoaders for `method` (train on the training split, validate on `bs` valid images), and its callbacks."
     df = data.df
     split = lambda _: (np.where(df.split == 'train')[0], np.where(df.split == 'valid')[0][:bs])
-    occ = FaceOcclusion(data.boxes, **_OCC.get(method, {}), seed=seed, load=data.load, enabled=method in _OCC)
+    occ = FaceOcclusion(data.boxes, **_OCC.get(method, {}), sizes=data.box_sizes(), seed=seed, load=data.load, enabled=method in _OCC)
     tfms = [Normalize.from_stats([0.5]*3, [0.25]*3)] + ([RandomErasing(p=0.5)] if method == 'random_erasing' else [])
     return face_dls(df, index=data.boxes, occlusion=occ, face_masks=method in _ATTN, regions=data.regions if method in _TEMPLATE else None,
                     fn_col='noface' if method == 'oracle' else 'fname',
@@ -265,7 +271,7 @@ def fill_leakage(data, # a `ShortcutData`
 def bench_cli(faces:str=None, # folder of face photos, one sub-folder per identity, or `lfw_subset` for scikit-image's faces (required)
               out:str='shortcut_bench', # output folder (dataset in OUT/data, results in OUT)
               seeds:int=3, epochs:int=12, n_train:int=2000, size:int=96, identities:int=10,
-              face_frac:float=0.45, # face height as a share of the scene's (0.45: close-ups; 0.2: faces about 15% of its width)
+              face_frac:str='0.45', # face height as a share of the scene's (0.45: close-ups; 0.2: faces about 15% of its width); or one per class, e.g. 0.2,0.45
               workers:int=0, # trainings run side by side, one process each
               methods:str=None): # comma-separated subset of the methods in `METHODS`
     "Train every method on the identity-shortcut benchmark built from your faces; print and save the table."
@@ -275,7 +281,9 @@ def bench_cli(faces:str=None, # folder of face photos, one sub-folder per identi
     elif not Path(faces).is_dir(): raise SystemExit(f'face-context bench: no such folder: {faces}')
     ms = METHODS if methods is None else [m.strip() for m in methods.split(',')]
     if bad := [m for m in ms if m not in METHODS]: raise SystemExit(f'face-context bench: unknown method(s) {", ".join(bad)}; choose from {", ".join(METHODS)}')
-    try: make_shortcut_dataset(faces, Path(out)/'data', n_train=n_train, size=size, n_identities=identities, face_frac=face_frac)
+    try:
+        ff = tuple(float(v) for v in str(face_frac).split(','))
+        make_shortcut_dataset(faces, Path(out)/'data', n_train=n_train, size=size, n_identities=identities, face_frac=ff[0] if len(ff) == 1 else ff)
     except ValueError as e: raise SystemExit(f'face-context bench: {e}')
     res = run_benchmark(Path(out)/'data', out, methods=ms, seeds=seeds, epochs=epochs, workers=workers)
     print(results_table(res))

@@ -82,33 +82,45 @@ def box_mask(hw, # `(height, width)` of the mask
 # %% ../nbs/02_mask.ipynb #54aff937
 def _overlaps(b, others): return any(min(b.right, o.right) > max(b.left, o.left) and min(b.bottom, o.bottom) > max(b.top, o.top) for o in others)
 
-def _room(px, taken, W, H, pad):
-    "Can the smallest of the pixel sizes `px`, padded, clear every taken box? A box clear of `o` lies wholly left, right, above or below it."
-    w, h = px.min(0); w, h = w+np.rint(w*pad), h+np.rint(h*pad)
+def _room(wh, taken, W, H, pad):
+    "Can a box of pixel size `wh`, padded, clear every taken box? A box clear of `o` lies wholly left, right, above or below it."
+    w, h = wh; w, h = w+np.rint(w*pad), h+np.rint(h*pad)
     return all(w <= l or W-w >= r or h <= t or H-h >= b for l, t, r, b in taken)
+
+def _decoy_sizes(px, face_px, n, rng):
+    "`n` pixel sizes: a systematic sample of one size per face and per decoy from `px` sorted by area, less the one nearest to each face."
+    px, m = px[np.argsort(px.prod(1), kind='stable')], n+len(face_px)
+    draw = px[((np.arange(m)+rng.random())/m*len(px)).astype(int)]
+    for f in face_px: draw = np.delete(draw, np.abs(np.log(draw/np.maximum(f, 1))).sum(1).argmin(), 0)
+    return draw[::-1]   # largest first: the hardest to place
+
+def _place(wh, taken, W, H, pad, rng, max_tries):
+    "A random box of pixel size `wh` whose padded box overlaps nothing in `taken`, or None."
+    if not _room(wh, taken, W, H, pad): return None
+    lt = (rng.random((max_tries, 2))*((W, H)-wh+1)).astype(int)
+    c = np.concatenate([lt, lt+wh], 1)
+    cp, o = c+np.rint(np.tile(wh, 2)*pad*[-1, -1, 1, 1]).astype(int), np.array(taken).reshape(-1, 4)   # as they will be masked
+    hit = ((np.minimum(cp[:, None, 2], o[:, 2]) > np.maximum(cp[:, None, 0], o[:, 0])) &
+           (np.minimum(cp[:, None, 3], o[:, 3]) > np.maximum(cp[:, None, 1], o[:, 1]))).any(1) if len(o) else np.zeros(len(c), bool)
+    return None if hit.all() else (c[np.argmin(hit)], cp[np.argmin(hit)])
 
 def decoy_boxes(boxes, # the image's face boxes (kept clear of decoys)
                 size_wh, # the image's `(width, height)`
                 n=1, # decoys wanted
                 sizes=None, # relative face sizes `(w/W, h/H)` to draw from, e.g. `FaceIndex.box_sizes()`; default: `boxes`' own
-                seed=None, max_tries=100, # random seed; placements tried per decoy
-                pad=0.2): # the padding `mask_faces` will add: padded decoys stay clear of padded faces and of each other
-    "Up to `n` random boxes of the dataset's face sizes that overlap no (padded) face and no other decoy."
+                seed=None, max_tries=100, # random seed; placements tried per decoy and size
+                pad=0.2, # the padding `mask_faces` will add: padded decoys stay clear of padded faces and of each other
+                shrink=(1, 0.5, 0.25)): # scales a decoy is tried at, in turn, when it does not fit
+    "Up to `n` random boxes, sized so that faces and decoys together look like draws from `sizes`, clear of the (padded) faces and each other."
     W, H = size_wh
-    sizes = np.asarray([((b[2]-b[0])/W, (b[3]-b[1])/H) for b in boxes] if sizes is None else sizes, float).reshape(-1, 2)
-    px = np.clip(np.rint(sizes*(W, H)), 1, (W, H)).astype(int)   # the sizes in pixels, as sampled and as `_room` sees them
-    taken = [tuple(Box(*b).pad(pad)) for b in boxes]
-    if not len(px) or not _room(px, taken, W, H, pad): return []
-    rng, out = np.random.default_rng(seed), []
-    for k in range(n):   # rejection sampling, `max_tries` candidates at once
-        if k and not _room(px, taken, W, H, pad): break
-        wh = px[rng.integers(len(px), size=max_tries)]
-        lt = (rng.random((max_tries, 2))*((W, H)-wh+1)).astype(int)
-        c, d = np.concatenate([lt, lt+wh], 1), np.rint(np.tile(wh, 2)*pad*[-1, -1, 1, 1]).astype(int)
-        cp, o = c+d, np.array(taken).reshape(-1, 4)   # candidates as they will be masked, against what is taken
-        hit = ((np.minimum(cp[:, None, 2], o[:, 2]) > np.maximum(cp[:, None, 0], o[:, 0])) &
-               (np.minimum(cp[:, None, 3], o[:, 3]) > np.maximum(cp[:, None, 1], o[:, 1]))).any(1)
-        if not hit.all(): i = np.argmin(hit); out.append(Box(*map(int, c[i]))); taken.append(tuple(map(int, cp[i])))
+    fpx = np.array([(b[2]-b[0], b[3]-b[1]) for b in boxes], float).reshape(-1, 2)
+    px = np.clip(np.rint(fpx if sizes is None else np.asarray(sizes, float).reshape(-1, 2)*(W, H)), 1, (W, H)).astype(int)
+    taken, rng, out = [tuple(Box(*b).pad(pad)) for b in boxes], np.random.default_rng(seed), []
+    if not len(px): return out
+    for wh in _decoy_sizes(px, fpx, n, rng):
+        for s in shrink:
+            if (got := _place(np.maximum(np.rint(wh*s), 1).astype(int), taken, W, H, pad, rng, max_tries)) is not None:
+                out.append(Box(*map(int, got[0]))); taken.append(tuple(map(int, got[1]))); break
     return out
 
 # %% ../nbs/02_mask.ipynb #e4c3f261
