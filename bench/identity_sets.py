@@ -1,7 +1,8 @@
 """The identity-shortcut benchmark per identity set and face size, and the identity leakage of each fill, in one run on a many-core
-machine. Sets: `att_faces` (AT&T: 40 people, 10 grey photos each) and `lfw_subset` (scikit-image's 100 LFW faces, each its own identity
-with its mirror image as the second photo). Settings: close-ups (`face_frac` 0.45: faces ~36% of the scene's width for AT&T) and small
-faces (`face_frac` 0.2: ~16%). The runner's defaults (96 px, 10 identities, 2,000 training images, 12 epochs) are the same for every set.
+machine. Sets: `att_faces` (AT&T: 40 people, 10 grey photos each), `lfw_subset` (scikit-image's 100 LFW faces, each its own identity
+with its mirror image as the second photo) and `caltech_faces` (Caltech Faces 1999: 19 people, 10 colour photos each). Settings: close-ups
+(`face_frac` 0.45: faces ~36% of the scene's width for AT&T), small faces (`face_frac` 0.2: ~16%), and faces whose size follows the
+class (`face_frac` (0.2, 0.45): one class's people small, the other's close up; baseline, white, decoys and oracle only). The runner's defaults (96 px, 10 identities, 2,000 training images, 12 epochs) are the same for every set.
 Each training runs in its own single-thread process (`face_context.bench._train_one`); rows are appended to OUT/results.csv and
 OUT/leakage.csv as they finish, and OUT/tables.md holds one table per set and setting. AT&T close-ups (the default benchmark) get 3
 seeds, the others `--seeds`; jobs are queued seed by seed, so that a run cut short still has every method. A benchmark, not a test:
@@ -34,21 +35,23 @@ def _run(job):
 def main(out, workers=16, seeds=2, work='/tmp/identity_sets'):
     out, work, t0 = Path(out), Path(work), time.time()
     out.mkdir(parents=True, exist_ok=True)
-    faces = {'att_faces': data_path('att_faces'), 'lfw_subset': _lfw_faces(work/'faces_lfw')}
-    sets = {(s, f): str(work/f'{s}_{f}') for s in faces for f in (0.45, 0.2)}
+    faces = {'att_faces': data_path('att_faces'), 'lfw_subset': _lfw_faces(work/'faces_lfw'), 'caltech_faces': data_path('caltech_faces')}
+    sets = {(s, f): str(work/f'{s}_{f}') for s in faces for f in (0.45, 0.2, (0.2, 0.45))}
     with cf.ProcessPoolExecutor(workers) as ex: list(ex.map(_make, [(faces[s], d, f) for (s, f), d in sets.items()]))
     print(f'datasets {time.time()-t0:.0f} s', flush=True)
-    tr = lambda k, s: [('train', k, (sets[k], m, s, 12, 64, 1)) for m in METHODS]   # one seed of every method
+    var = ('baseline', 'occlusion_white', 'occlusion_decoys', 'oracle')
+    tr = lambda k, s: [('train', k, (sets[k], m, s, 12, 64, 1)) for m in (var if isinstance(k[1], tuple) else METHODS)]   # one seed of every method
     lk = lambda k: [('leak', k, (sets[k], f)) for f in FILLS]
-    att, lfw, att_s, lfw_s = ('att_faces', 0.45), ('lfw_subset', 0.45), ('att_faces', 0.2), ('lfw_subset', 0.2)
-    jobs = tr(att, 0) + lk(att) + tr(att, 1) + tr(att, 2) + tr(lfw, 0) + lk(lfw) + tr(att_s, 0) + tr(lfw_s, 0)   # in this order, so that a
-    jobs += [j for s in range(1, seeds) for k in (lfw, att_s, lfw_s) for j in tr(k, s)]                      # cut-short run has every method
+    att, lfw, cal = [(s, 0.45) for s in faces]
+    rest = [(s, f) for s in faces for f in (0.2, (0.2, 0.45))]
+    jobs = tr(att, 0) + lk(att) + tr(att, 1) + tr(att, 2) + tr(lfw, 0) + lk(lfw) + tr(cal, 0) + lk(cal)   # in this order, so that a
+    jobs += [j for k in rest for j in tr(k, 0)] + [j for s in range(1, seeds) for k in [lfw, cal]+rest for j in tr(k, s)]   # cut-short run has every method
     rows, leaks = [], []
     with cf.ProcessPoolExecutor(workers) as ex:
         for fu in cf.as_completed([ex.submit(_run, j) for j in jobs]):
             try: kind, (s, f), r = fu.result()
             except Exception as e: print('failed:', repr(e), flush=True); continue
-            (rows if kind == 'train' else leaks).append({'set': s, 'face_frac': f, **r})
+            (rows if kind == 'train' else leaks).append({'set': s, 'face_frac': str(f), **r})
             pd.DataFrame(rows).to_csv(out/'results.csv', index=False); pd.DataFrame(leaks).to_csv(out/'leakage.csv', index=False)
             print(f'{time.time()-t0:5.0f} s {kind} {s} {f} ' + (f"{r['method']} {r['seed']} valid {r['valid_acc']:.3f} swapped {r['swapped_acc']:.3f} reliance {r['face_reliance']:.3f}" if kind == 'train' else f"{r['fill']} identity {r['identity_acc']:.3f} chance {r['chance']:.3f}"), flush=True)
     res, md = pd.DataFrame(rows), []

@@ -22,7 +22,7 @@ __all__ = ['FILLS', 'BLUR_FRAC', 'PIXEL_BLOCKS', 'AUDIT_COLUMNS', 'mask_faces', 
 
 # %% ../nbs/02_mask.ipynb #73881141
 FILLS = ('white', 'black', 'mean', 'blur', 'pixelate', 'noise')
-BLUR_FRAC, PIXEL_BLOCKS = 0.15, 5 # blur radius as a fraction of the box's longer side; pixel blocks across the box's longer side
+BLUR_FRAC, PIXEL_BLOCKS = 0.5, 5 # blur radius as a fraction of the box's longer side; pixel blocks across the box's longer side
 
 def _region(b, shape):
     "Boolean (h, w) mask of the pixels of box `b` that `shape` covers."
@@ -51,7 +51,7 @@ def _fill(crop, fill, rng):
 # %% ../nbs/02_mask.ipynb #3260296c
 def mask_faces(img, # RGB array, or anything `load_image` reads
                boxes, # face `Box`es (or `(left, top, right, bottom)` tuples)
-               fill='white', # one of `FILLS`, or an (r, g, b) colour
+               fill='white', # one of `FILLS`, or an (r, g, b) colour; 'pixelate' and 'mean' still let a CNN tell who it is (`bench.fill_leakage`)
                shape='rect', # 'rect' or 'ellipse'
                pad=0.2, # padding added on every side, as a fraction of the box's size
                seed=None): # for `noise`
