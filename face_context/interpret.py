@@ -194,7 +194,7 @@ def _control_boxes(boxes, size_wh, pad, seed, max_tries, pieces):
         out = []
         for j, b in enumerate(boxes):
             s = [(b.width/W/np.sqrt(k), b.height/H/np.sqrt(k))]
-            out += decoy_boxes(list(boxes)+out, (W, H), n=k, sizes=s, seed=seed+j, max_tries=max_tries, pad=pad)
+            out += decoy_boxes(list(boxes)+out, (W, H), n=k, sizes=s, seed=seed+j, max_tries=max_tries, pad=pad, shrink=(1,))   # exact areas
         if len(out) == k*len(boxes): return out
     return None
 
