@@ -101,7 +101,7 @@ def _place(wh, taken, W, H, pad, rng, max_tries):
     c = np.concatenate([lt, lt+wh], 1)
     cp, o = c+np.rint(np.tile(wh, 2)*pad*[-1, -1, 1, 1]).astype(int), np.array(taken).reshape(-1, 4)   # as they will be masked
     hit = ((np.minimum(cp[:, None, 2], o[:, 2]) > np.maximum(cp[:, None, 0], o[:, 0])) &
-           (np.minimum(cp[:, None, 3], o[:, 3]) > np.maximum(cp[:, None, 1], o[:, 1]))).any(1) if len(o) else np.zeros(len(c), bool)
+           (np.minimum(cp[:, None, 3], o[:, 3]) > np.maximum(cp[:, None, 1], o[:, 1]))).any(1)   # nothing taken: no hits
     return None if hit.all() else (c[np.argmin(hit)], cp[np.argmin(hit)])
 
 def decoy_boxes(boxes, # the image's face boxes (kept clear of decoys)
