@@ -16,7 +16,7 @@ import docs
 
 CHROMIUM = '/usr/bin/chromium'
 # pages whose notebooks draw and store their pictures (`python tools/docs.py --outputs NB`)
-DRAWING = ['augment.html', 'interpret.html', 'bench.html', 'embed.html', 'tutorials/stage_not_face.html', 'tutorials/crop_train_inspect.html', 'tutorials/embedding_robustness.html']
+DRAWING = ['mask.html', 'augment.html', 'interpret.html', 'bench.html', 'embed.html', 'tutorials/stage_not_face.html', 'tutorials/crop_train_inspect.html', 'tutorials/embedding_robustness.html']
 QUICK_START = ['pip install -e . && face-context demo', 'bash tools/test.sh']
 DEBRIS = [(re.compile(r'#\|'), '#| directive'), (re.compile(r'\{target='), "Quarto's {target=...}"),
           (re.compile(r'(^|\n|--- )\s*(output-file|description|title):\s'), 'a front-matter line'),
