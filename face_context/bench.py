@@ -136,7 +136,7 @@ def make_shortcut_dataset(faces_dir, # real face photos, one folder per identity
 # %% ../nbs/06_bench.ipynb #e3d67cd1
 METHODS = ('baseline', 'random_erasing', 'occlusion_white', 'occlusion_blur', 'occlusion_decoys', 'occlusion_train_only', 'gradcam_loss',
            'gradcam_template', 'occlusion_gradcam_template', 'gradient_penalty', 'oracle')
-_OCC = dict(occlusion_white=dict(fill='white'), occlusion_blur=dict(fill='blur'), occlusion_decoys=dict(fill='white', decoys=2),
+_OCC = dict(occlusion_white=dict(fill='white'), occlusion_blur=dict(fill='blur'), occlusion_decoys=dict(fill='white', decoys=1),
             occlusion_train_only=dict(fill='white', splits='train'), occlusion_gradcam_template=dict(fill='white', splits='train'))
 _ATTN = ('gradcam_loss', 'gradient_penalty', 'gradcam_template', 'occlusion_gradcam_template')
 _TEMPLATE = ('gradcam_template', 'occlusion_gradcam_template')

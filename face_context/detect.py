@@ -22,8 +22,8 @@ import mimetypes
 # %% auto #0
 __all__ = ['CENTERFACE_TO_HOG', 'CENTERFACE_THRESHOLD', 'MODELS', 'MAX_PIXELS', 'HARD_CASES', 'hog_detector', 'cnn_detector',
            'shape_predictor', 'centerface_session', 'centerface_raw', 'Face', 'face_landmarks', 'detect_faces',
-           'read_imglab', 'match_boxes', 'wider_subset', 'hard_case', 'FaceIndex', 'index_table', 'IndexInUse',
-           'detect_folder', 'detect_cli']
+           'read_imglab', 'match_boxes', 'wider_subset', 'hard_case', 'FaceIndex', 'index_table', 'write_parquet',
+           'IndexInUse', 'detect_folder', 'detect_cli']
 
 # %% ../nbs/01_detect.ipynb #c7d01968
 @functools.cache
@@ -347,15 +347,18 @@ def _read_shards(fs, p):
     return rows, root
 
 # %% ../nbs/01_detect.ipynb #65386f1c
+def write_parquet(tbl, # arrow Table
+                  fn): # local path or URI of the file
+    "Write `tbl` to `fn` whole or not at all: through `atomic_write` locally; an object store shows an object once it is closed."
+    if '://' not in str(fn): return atomic_write(fn, lambda f: pq.write_table(tbl, f))
+    fs, p = _fs(fn)
+    with fs.open_output_stream(p) as f: pq.write_table(tbl, f)
+    return fn
+
 @patch
 def save(self:FaceIndex, fn):
     "Save the index to `fn` atomically (`atomic_write`): Parquet if it ends in `.parquet` (a local path or a URI), JSON otherwise."
-    if str(fn).endswith('.parquet'):
-        tbl = index_table(self.df, self.root)
-        if '://' not in str(fn): return atomic_write(fn, lambda f: pq.write_table(tbl, f))
-        fs, p = _fs(fn)   # an object store makes an object visible whole, once it is closed
-        with fs.open_output_stream(p) as f: pq.write_table(tbl, f)
-        return fn
+    if str(fn).endswith('.parquet'): return write_parquet(index_table(self.df, self.root), fn)
     df = self.df[_COLS].astype(object)
     recs = df.where(df.notna(), None).to_dict('records')   # not `to_json`: it rounds scores to 10 digits
     return atomic_write(fn, json.dumps(dict(root=self.root, rows=recs), default=lambda o: o.tolist() if hasattr(o, 'tolist') else str(o)))

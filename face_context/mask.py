@@ -17,12 +17,13 @@ from fastprogress.fastprogress import progress_bar
 from .core import *
 
 # %% auto #0
-__all__ = ['FILLS', 'BLUR_FRAC', 'PIXEL_BLOCKS', 'AUDIT_COLUMNS', 'mask_faces', 'box_mask', 'decoy_boxes', 'export_masked',
-           'audit_masks', 'show_audit', 'audit_cli', 'mask_cli']
+__all__ = ['FILLS', 'BLUR_FRAC', 'PIXEL_BLOCKS', 'MEAN_RGB', 'AUDIT_COLUMNS', 'box_mask', 'mask_faces', 'decoy_boxes',
+           'export_masked', 'audit_masks', 'show_audit', 'audit_cli', 'mask_cli']
 
 # %% ../nbs/02_mask.ipynb #73881141
 FILLS = ('white', 'black', 'mean', 'blur', 'pixelate', 'noise')
 BLUR_FRAC, PIXEL_BLOCKS = 0.5, 5 # blur radius as a fraction of the box's longer side; pixel blocks across the box's longer side
+MEAN_RGB = np.array([124, 116, 104], np.uint8) # the 'mean' fill: ImageNet's mean colour (fastai's `imagenet_stats`), zero once normalised
 
 def _region(b, shape):
     "Boolean (h, w) mask of the pixels of box `b` that `shape` covers."
@@ -31,6 +32,18 @@ def _region(b, shape):
     y, x = np.ogrid[:b.height, :b.width]
     return ((x+0.5-b.width/2)/(b.width/2))**2 + ((y+0.5-b.height/2)/(b.height/2))**2 <= 1
 
+# %% ../nbs/02_mask.ipynb #571779b4
+def box_mask(hw, # `(height, width)` of the mask
+             boxes, # `Box`es (or `(left, top, right, bottom)` tuples) in the mask's pixels
+             pad=0., # padding added on every side, as in `mask_faces`
+             dtype=np.float32):
+    "An (H, W) array, 1 inside the padded, clipped `boxes` and 0 elsewhere: exactly the pixels `mask_faces` (shape 'rect') fills."
+    m = np.zeros(hw, dtype)
+    for b in boxes:
+        b = Box(*b).pad(pad).clip(hw[::-1])
+        m[b.top:b.bottom, b.left:b.right] = 1
+    return m
+
 # %% ../nbs/02_mask.ipynb #643f37a7
 def _fill(crop, fill, rng):
     "What replaces the pixels of `crop` (h, w, 3) under `fill`."
@@ -38,7 +51,7 @@ def _fill(crop, fill, rng):
     if isinstance(fill, (tuple, list)): return np.broadcast_to(np.array(fill, np.uint8), crop.shape)
     if fill == 'white': return np.full_like(crop, 255)
     if fill == 'black': return np.zeros_like(crop)
-    if fill == 'mean': return np.broadcast_to(crop.reshape(-1, 3).mean(0).round().astype(np.uint8), crop.shape)
+    if fill == 'mean': return np.broadcast_to(MEAN_RGB, crop.shape)
     if fill == 'noise': return rng.integers(0, 256, crop.shape, dtype=np.uint8)
     im = Image.fromarray(crop)
     if fill == 'blur': return np.asarray(im.filter(ImageFilter.GaussianBlur(max(1, BLUR_FRAC*max(h, w)))))
@@ -51,7 +64,7 @@ def _fill(crop, fill, rng):
 # %% ../nbs/02_mask.ipynb #3260296c
 def mask_faces(img, # RGB array, or anything `load_image` reads
                boxes, # face `Box`es (or `(left, top, right, bottom)` tuples)
-               fill='white', # one of `FILLS`, or an (r, g, b) colour; 'pixelate' and 'mean' still let a CNN tell who it is (`bench.fill_leakage`)
+               fill='white', # one of `FILLS`, or an (r, g, b) colour; 'pixelate' still lets a CNN tell who it is (`bench.fill_leakage`)
                shape='rect', # 'rect' or 'ellipse'
                pad=0.2, # padding added on every side, as a fraction of the box's size
                seed=None): # for `noise`
@@ -66,18 +79,6 @@ def mask_faces(img, # RGB array, or anything `load_image` reads
         if shape == 'rect': crop[...] = _fill(crop, fill, rng)   # plain slice assignment: a boolean index is 100x slower
         else: np.copyto(crop, _fill(crop, fill, rng), where=_region(b, shape)[..., None])
     return out
-
-# %% ../nbs/02_mask.ipynb #571779b4
-def box_mask(hw, # `(height, width)` of the mask
-             boxes, # `Box`es (or `(left, top, right, bottom)` tuples) in the mask's pixels
-             pad=0., # padding added on every side, as in `mask_faces`
-             dtype=np.float32):
-    "An (H, W) array, 1 inside the padded, clipped `boxes` and 0 elsewhere: exactly the pixels `mask_faces` (shape 'rect') fills."
-    m = np.zeros(hw, dtype)
-    for b in boxes:
-        b = Box(*b).pad(pad).clip(hw[::-1])
-        m[b.top:b.bottom, b.left:b.right] = 1
-    return m
 
 # %% ../nbs/02_mask.ipynb #54aff937
 def _overlaps(b, others): return any(min(b.right, o.right) > max(b.left, o.left) and min(b.bottom, o.bottom) > max(b.top, o.top) for o in others)

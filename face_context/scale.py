@@ -13,7 +13,8 @@ import pandas as pd
 import pyarrow as pa
 from fastcore.all import *
 from .core import *
-from .detect import FaceIndex, detect_faces, index_table, MAX_PIXELS, _COLS, _settings, _row, _detect_one, _list_images, _reusable, _fs
+import uuid
+from .detect import FaceIndex, detect_faces, index_table, write_parquet, MAX_PIXELS, _COLS, _settings, _row, _detect_one, _list_images, _reusable, _fs
 
 # %% auto #0
 __all__ = ['FaceBatch', 'ray_up', 'detect_ray', 'mask_ray', 'detect_ray_cli']
@@ -32,8 +33,9 @@ class FaceBatch:
     "Ray Data `map_batches` callable: builds the detector (and embedder) once, then one face-index row per image path."
     def __init__(self, model='hog', upsample=None, max_side=None, landmarks=None, min_score=None, max_pixels=MAX_PIXELS, rotations=(), # as for `detect_faces`
                  embed=False, jitters=1, # add the faces' 128-d descriptors; as for `embed_faces`
-                 root=None): # the images' folder, recorded in each shard for `FaceIndex.load`
-        self.s, self.embed, self.jitters, self.root = _settings(model, upsample, max_side, landmarks, min_score, max_pixels, rotations), embed, jitters, root
+                 root=None, # the images' folder, recorded in each shard for `FaceIndex.load`
+                 out=None): # folder (or URI) to write each batch's shard to; `None`: return the rows instead
+        self.s, self.embed, self.jitters, self.root, self.out = _settings(model, upsample, max_side, landmarks, min_score, max_pixels, rotations), embed, jitters, root, out
         detect_faces(np.zeros((64, 64, 3), np.uint8), model, upsample, min_score=min_score)   # loads the model now, once per actor
         if embed: from face_context.embed import embed_faces; embed_faces(np.zeros((64, 64, 3), np.uint8), [])
     def row(self, path):
@@ -48,9 +50,10 @@ class FaceBatch:
     def __call__(self, batch): # {'path': array of paths}
         rows = [self.row(str(p)) for p in batch['path']]
         tbl = index_table(rows, self.root)
-        if not self.embed: return tbl
-        emb = pa.array([r.get('embeddings', []) for r in rows], pa.list_(pa.list_(pa.float32())))
-        return tbl.append_column('embeddings', emb)
+        if self.embed: tbl = tbl.append_column('embeddings', pa.array([r.get('embeddings', []) for r in rows], pa.list_(pa.list_(pa.float32()))))
+        if self.out is None: return tbl
+        write_parquet(tbl, f"{str(self.out).rstrip('/')}/{uuid.uuid4().hex}.parquet")
+        return {'rows': np.array([len(rows)])}
 
 # %% ../nbs/11_scale.ipynb #7a0d6a63
 def _paths(src):
@@ -95,8 +98,7 @@ def detect_ray(src, # folder (searched recursively), list of image files, or `ra
                out, # folder (or URI) of the Parquet shards: resumed from, appended to
                model='hog', upsample=None, max_side=None, landmarks=None, min_score=None, max_pixels=MAX_PIXELS, rotations=(), # as for `detect_faces`
                embed=False, # also store the faces' 128-d descriptors (`embeddings` column)
-               batch_size=16, # images per call of `FaceBatch`
-               shard_rows=None, # rows per Parquet shard at least (default: one shard per batch; bigger shards lose more on a crash)
+               batch_size=16, # images per call of `FaceBatch`, and rows per shard (bigger shards lose more on a crash)
                workers=None, # actors (default: the cluster's CPUs / `num_cpus`)
                num_cpus=1, num_gpus=None, # per actor; `num_gpus=None`: 1 if the backend can use a GPU and the cluster has one
                address=None, # Ray cluster to connect to, if not connected yet (default: `RAY_ADDRESS`, else a local Ray)
@@ -114,9 +116,8 @@ def detect_ray(src, # folder (searched recursively), list of image files, or `ra
         n = workers or max(1, int(ray.cluster_resources().get('CPU', 1)//num_cpus))
         ds = ray.data.from_items([{'path': p} for p in todo], override_num_blocks=max(1, min(len(todo), len(todo)//batch_size+1)))
         kw = dict(model=model, upsample=upsample, max_side=max_side, landmarks=s['landmarks_kind'], min_score=min_score, max_pixels=max_pixels,
-                  rotations=rotations, embed=embed, root=str(root), **(batch_kwargs or {}))
-        ds = ds.map_batches(batch_fn, fn_constructor_kwargs=kw, batch_size=batch_size, concurrency=n, **res)
-        ds.write_parquet(str(out), min_rows_per_file=shard_rows)
+                  rotations=rotations, embed=embed, root=str(root), out=str(out), **(batch_kwargs or {}))
+        ds.map_batches(batch_fn, fn_constructor_kwargs=kw, batch_size=batch_size, concurrency=n, **res).materialize()
     return _index_of(out, items, root, s, len(todo), len(done))
 
 def _index_of(out, items, root, s, n_detected, n_reused):
