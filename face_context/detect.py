@@ -543,7 +543,7 @@ def detect_cli(src:str, # folder of images (searched recursively) or one image
                model:str='hog', # 'hog', 'cnn', 'centerface', or a union like 'hog+centerface'
                upsample:int=None, # times to double the image before detecting (default 1 for hog and cnn, 0 for centerface)
                min_score:float=None, # drop faces scoring below this (centerface: its threshold, default 0.5)
-               workers:int=2, # processes
+               workers:int=None, # processes (default 2), or with `--engine ray` actors (default: the cluster's CPUs)
                index:str='face_index.json', # face index file to write (and resume from)
                max_side:int=None, # detect on a copy at most this big
                csv:bool=False, # print `path,top,right,bottom,left,score` per face on stdout, and the rest on stderr
@@ -555,8 +555,8 @@ def detect_cli(src:str, # folder of images (searched recursively) or one image
     if any(m not in MODELS for m in model.split('+')): raise CliError(f"--model must be {', '.join(MODELS)} or a '+' union like hog+centerface, not {model!r}")
     if engine not in ('local', 'ray'): raise CliError(f"--engine must be local or ray, not {engine!r}")
     try:
-        if engine == 'ray': from face_context.scale import detect_ray_cli; idx, index = detect_ray_cli(src, index, address, model=model, upsample=upsample, max_side=max_side, min_score=min_score)
-        else: idx = detect_folder(src, workers=workers, cache=index, model=model, upsample=upsample, max_side=max_side, min_score=min_score)
+        if engine == 'ray': from face_context.scale import detect_ray_cli; idx, index = detect_ray_cli(src, index, address, workers, model=model, upsample=upsample, max_side=max_side, min_score=min_score)
+        else: idx = detect_folder(src, workers=2 if workers is None else workers, cache=index, model=model, upsample=upsample, max_side=max_side, min_score=min_score)
     except ImportError as e: raise CliError(f'--engine ray needs Ray: pip install "face_context[ray]" ({e})') from None
     except (OSError, ValueError, IndexInUse) as e: raise CliError(str(e)) from None
     if csv:
