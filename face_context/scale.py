@@ -6,14 +6,13 @@ Docs: https://face-context.github.io/face_context/scale.html.md"""
 
 # %% ../nbs/11_scale.ipynb #3cb1d602
 from __future__ import annotations
-import os, time, types
+import os, time, types, uuid
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 from fastcore.all import *
 from .core import *
-import uuid
 from .detect import FaceIndex, detect_faces, index_table, write_parquet, MAX_PIXELS, _COLS, _settings, _row, _detect_one, _list_images, _reusable, _fs
 
 # %% auto #0
