@@ -8,7 +8,6 @@ It also prints the CPU time other processes took while the loops ran: the ratio 
 import os, resource, shutil, sys, tempfile, time
 from pathlib import Path
 from PIL import Image
-import face_recognition
 from face_context.core import data_path, load_image
 from face_context.detect import detect_faces, detect_folder
 
@@ -40,6 +39,7 @@ def main():
     (tmp/'imgs').mkdir()
     files = collect(tmp/'imgs')
     print(f'{len(files)} images, {sum(f.stat().st_size for f in files)/1e6:.1f} MB, load average {os.getloadavg()[0]:.2f}')
+    import face_recognition   # here, so that bench/scale.py can use `timed` where face_recognition is not installed
     detect_faces(load_image(files[0]))  # load dlib's model once, as face_recognition does at import
 
     fr, t_fr, o_fr = timed(lambda: [face_recognition.face_locations(face_recognition.load_image_file(f)) for f in files])
