@@ -55,6 +55,8 @@ def ray_import_s():
     t = time.perf_counter()-t; rfc = subprocess.run([sys.executable, '-c', 'import rfc3987_syntax'], capture_output=True).returncode == 0
     return t, rfc
 
+RAY = shutil.which('ray', path=str(Path(sys.executable).parent)) or 'ray'   # this Python's `ray` (a venv's), else the one on PATH
+
 def free_port():
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
@@ -63,7 +65,7 @@ def start_node(p, *args):
     import ray
     for i in range(4):
         dash = ['--include-dashboard=false'] if '--head' in args else []   # `ray start` refuses it on a worker node
-        proc = subprocess.Popen([str(Path(sys.executable).with_name('ray')), 'start', '--block', '--disable-usage-stats', *dash, *args], start_new_session=True,
+        proc = subprocess.Popen([RAY, 'start', '--block', '--disable-usage-stats', *dash, *args], start_new_session=True,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, 'PYTHONPATH': os.pathsep.join(sys.path)})
         t = time.time()
         while proc.poll() is None and time.time()-t < 120:
