@@ -8,7 +8,7 @@ each validation photo's `<size>`, read from the images when that repository conv
 Usage: `python tools/wider_heights.py VOC_GIT_DIR [--commit SHA]` (a clone, or a bare git directory, of that repository). Rewrites
 `orig_height`, sets `height_from` to "voc", and scales each box's y by old/new height (to 0.1 px, as the file stores them).
 """
-import json, re, subprocess, sys
+import argparse, json, re, subprocess
 from pathlib import Path
 
 def voc_size(git_dir, commit, name):
@@ -17,7 +17,7 @@ def voc_size(git_dir, commit, name):
                          capture_output=True, text=True, check=True).stdout
     return tuple(int(re.search(f'<{k}>(\\d+)</{k}>', xml).group(1)) for k in ('width', 'height'))
 
-def main(git_dir, commit='3085682b58d771b0f0c3af91aff9ae38f3096111', fn=Path(__file__).parents[1]/'data'/'hard_faces'/'wider_val.json'):
+def main(git_dir, commit, fn=Path(__file__).parents[1]/'data'/'hard_faces'/'wider_val.json'):
     d, changed = json.loads(Path(fn).read_text()), 0
     for name, r in d.items():
         w, h = voc_size(git_dir, commit, name)
@@ -30,5 +30,6 @@ def main(git_dir, commit='3085682b58d771b0f0c3af91aff9ae38f3096111', fn=Path(__f
     print(f'{fn}: {changed} of {len(d)} heights corrected')
 
 if __name__ == '__main__':
-    a = sys.argv[1:]
-    main(a[0], *(a[a.index('--commit')+1:a.index('--commit')+2] if '--commit' in a else []))
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('git_dir'); ap.add_argument('--commit', default='3085682b58d771b0f0c3af91aff9ae38f3096111')
+    a = ap.parse_args(); main(a.git_dir, a.commit)
