@@ -53,18 +53,16 @@ def _fill(crop, fill, rng):
     if fill == 'black': return np.zeros_like(crop)
     if fill == 'mean': return np.broadcast_to(MEAN_RGB, crop.shape)
     if fill == 'noise': return rng.integers(0, 256, crop.shape, dtype=np.uint8)
-    im = Image.fromarray(crop)
-    if fill == 'blur': return np.asarray(im.filter(ImageFilter.GaussianBlur(max(1, BLUR_FRAC*max(h, w)))))
-    if fill == 'pixelate':
-        f = PIXEL_BLOCKS/max(h, w)
-        small = im.resize((max(1, round(w*f)), max(1, round(h*f))), Image.BOX)
-        return np.asarray(small.resize((w, h), Image.NEAREST))
-    raise ValueError(f"fill must be one of {FILLS} or an (r, g, b) colour, not {fill!r}")
+    if fill not in ('blur', 'pixelate'): raise ValueError(f"fill must be one of {FILLS} or an (r, g, b) colour, not {fill!r}")
+    im = Image.fromarray(crop).filter(ImageFilter.GaussianBlur(max(1, BLUR_FRAC*max(h, w))))
+    if fill == 'blur': return np.asarray(im)
+    f = PIXEL_BLOCKS/max(h, w)   # pixelate: blocks of the blurred face, which can tell no more than the blur does
+    return np.asarray(im.resize((max(1, round(w*f)), max(1, round(h*f))), Image.BOX).resize((w, h), Image.NEAREST))
 
 # %% ../nbs/02_mask.ipynb #3260296c
 def mask_faces(img, # RGB array, or anything `load_image` reads
                boxes, # face `Box`es (or `(left, top, right, bottom)` tuples)
-               fill='white', # one of `FILLS`, or an (r, g, b) colour; 'pixelate' still lets a CNN tell who it is (`bench.fill_leakage`)
+               fill='white', # one of `FILLS`, or an (r, g, b) colour
                shape='rect', # 'rect' or 'ellipse'
                pad=0.2, # padding added on every side, as a fraction of the box's size
                seed=None): # for `noise`
