@@ -81,7 +81,7 @@ def ray_up(address=None, # cluster to join (default: `RAY_ADDRESS`, or a new loc
 # %% ../nbs/11_scale.ipynb #186359ce
 def _resources(model, num_cpus, num_gpus):
     import ray
-    if num_gpus is None: num_gpus = 1 if _uses_gpu(model) and ray.cluster_resources().get('GPU', 0) > 0 else 0
+    if num_gpus is None: num_gpus = 1 if ray.cluster_resources().get('GPU', 0) > 0 and _uses_gpu(model) else 0
     return dict(num_cpus=num_cpus, num_gpus=num_gpus) if num_gpus else dict(num_cpus=num_cpus)
 
 def _old_rows(out):
