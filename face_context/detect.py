@@ -82,6 +82,11 @@ def centerface_session(runtime=None): # 'onnxruntime', 'torch' (on the GPU if th
     gpu = [p for p in ('CUDAExecutionProvider',) if p in ort.get_available_providers()]
     return ort.InferenceSession(_centerface_onnx().SerializeToString(), so, providers=gpu + ['CPUExecutionProvider'])
 
+def _uses_gpu(model):
+    "Does the detector `model` run on a GPU here? dlib's CNN if dlib was built with CUDA; CenterFace if `centerface_runtime` picks one."
+    if 'cnn' in str(model).split('+') and dlib.DLIB_USE_CUDA: return True
+    return 'centerface' in str(model) and centerface_runtime()[1] == 'cuda'
+
 # %% ../nbs/01_detect.ipynb #8eb5e1cb
 def _nms(boxes, scores, iou=0.3):
     "Indices of `boxes` (n, 4) kept by torchvision's non-maximum suppression, best score first."
@@ -555,7 +560,8 @@ def detect_folder(src, # folder (searched recursively) or list of image files
         if jdir and todo:
             try: jdir.mkdir(parents=True, exist_ok=True)
             except OSError as e: raise WriteError.of(jdir, e) from None
-        new = parallel(_detect_one, todo, journal=jdir, **s, n_workers=workers, progress=progress and len(todo) > 0) if todo else []
+        gpu = dict(method='spawn') if workers and _uses_gpu(model) else {}   # CUDA cannot be used in a forked copy of a process that used it
+        new = parallel(_detect_one, todo, journal=jdir, **s, n_workers=workers, progress=progress and len(todo) > 0, **gpu) if todo else []
         rows = {**done, **{r['path']: r for r in new}, **{str(p): _row(p, s, error=e) for p, e in items if e is not None}}
         idx = FaceIndex(pd.DataFrame([rows[str(p)] for p, _ in items], columns=_COLS), root=root)
         idx.n_detected, idx.n_reused = len(todo), len(done)

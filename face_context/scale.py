@@ -13,17 +13,10 @@ import pandas as pd
 import pyarrow as pa
 from fastcore.all import *
 from .core import *
-from .detect import FaceIndex, detect_faces, centerface_runtime, index_table, write_parquet, MAX_PIXELS, _COLS, _settings, _row, _detect_one, _list_images, _reusable, _fs
+from .detect import FaceIndex, detect_faces, index_table, write_parquet, MAX_PIXELS, _COLS, _settings, _row, _detect_one, _list_images, _reusable, _fs, _uses_gpu
 
 # %% auto #0
 __all__ = ['FaceBatch', 'ray_up', 'detect_ray', 'mask_ray', 'detect_ray_cli']
-
-# %% ../nbs/11_scale.ipynb #780232b6
-def _uses_gpu(model):
-    "Can the detector `model` run on a GPU here? dlib's CNN if dlib was built with CUDA; CenterFace if `centerface_runtime` picks a GPU."
-    if model == 'cnn':
-        import dlib; return bool(dlib.DLIB_USE_CUDA)
-    return 'centerface' in str(model) and centerface_runtime()[1] == 'cuda'
 
 # %% ../nbs/11_scale.ipynb #09df667c
 class FaceBatch:
