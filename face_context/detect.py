@@ -560,7 +560,7 @@ def detect_folder(src, # folder (searched recursively) or list of image files
         if jdir and todo:
             try: jdir.mkdir(parents=True, exist_ok=True)
             except OSError as e: raise WriteError.of(jdir, e) from None
-        gpu = dict(method='spawn') if workers and _uses_gpu(model) else {}   # CUDA cannot be used in a forked copy of a process that used it
+        gpu = dict(method='spawn') if todo and workers and _uses_gpu(model) else {}   # CUDA cannot be used in a forked copy of a process that used it
         new = parallel(_detect_one, todo, journal=jdir, **s, n_workers=workers, progress=progress and len(todo) > 0, **gpu) if todo else []
         rows = {**done, **{r['path']: r for r in new}, **{str(p): _row(p, s, error=e) for p, e in items if e is not None}}
         idx = FaceIndex(pd.DataFrame([rows[str(p)] for p, _ in items], columns=_COLS), root=root)
