@@ -6,7 +6,7 @@ Docs: https://face-context.github.io/face_context/detect.html.md"""
 
 # %% ../nbs/01_detect.ipynb #8d15a866
 from __future__ import annotations
-import functools, importlib.resources, importlib.util, io, json, os, shutil, stat, errno, fcntl, contextlib, time, warnings, inspect
+import functools, importlib.resources, importlib.util, io, json, os, pickle, shutil, stat, errno, fcntl, contextlib, time, warnings, inspect
 from pathlib import Path
 from typing import NamedTuple, Optional
 from .core import *
@@ -26,8 +26,11 @@ __all__ = ['CENTERFACE_TO_HOG', 'CENTERFACE_THRESHOLD', 'MODELS', 'MAX_PIXELS', 
            'write_parquet', 'IndexInUse', 'detect_folder', 'detect_cli']
 
 # %% ../nbs/01_detect.ipynb #c7d01968
-@functools.cache
-def hog_detector(): return dlib.get_frontal_face_detector()
+_HOG = []
+def hog_detector(state:bytes=None): # `pickle.dumps(hog_detector())` from another process: skips building the detector
+    "dlib's HOG face detector, once per process: built (0.3 s here), or unpickled from `state` (1 ms)."
+    if not _HOG: _HOG.append(pickle.loads(state) if state else dlib.get_frontal_face_detector())
+    return _HOG[0]
 
 @functools.cache
 def cnn_detector(): return dlib.cnn_face_detection_model_v1(face_recognition_models.cnn_face_detector_model_location())
