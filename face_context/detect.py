@@ -7,6 +7,7 @@ Docs: https://face-context.github.io/face_context/detect.html.md"""
 # %% ../nbs/01_detect.ipynb #8d15a866
 from __future__ import annotations
 import functools, importlib.resources, importlib.util, io, json, os, pickle, shutil, stat, errno, fcntl, contextlib, time, warnings, inspect
+from contextvars import ContextVar
 from pathlib import Path
 from typing import NamedTuple, Optional
 from .core import *
@@ -22,8 +23,8 @@ import mimetypes
 # %% auto #0
 __all__ = ['CENTERFACE_TO_HOG', 'CENTERFACE_THRESHOLD', 'MODELS', 'MAX_PIXELS', 'HARD_CASES', 'hog_detector', 'cnn_detector',
            'shape_predictor', 'centerface_runtime', 'centerface_session', 'centerface_raw', 'Face', 'face_landmarks',
-           'detect_faces', 'read_imglab', 'match_boxes', 'wider_subset', 'hard_case', 'FaceIndex', 'index_table',
-           'write_parquet', 'IndexInUse', 'detect_folder', 'detect_cli']
+           'detect_faces', 'detect_faces_batch', 'read_imglab', 'match_boxes', 'wider_subset', 'hard_case', 'FaceIndex',
+           'index_table', 'write_parquet', 'IndexInUse', 'detect_folder', 'detect_cli']
 
 # %% ../nbs/01_detect.ipynb #c7d01968
 _HOG = []
@@ -97,6 +98,8 @@ def _nms(boxes, scores, iou=0.3):
     if not len(boxes): return np.zeros(0, int)
     return torchvision.ops.nms(torch.as_tensor(boxes, dtype=torch.float32), torch.as_tensor(scores, dtype=torch.float32), iou).numpy()
 
+_NET = ContextVar('centerface_net', default=None)   # a `_NetBatch` while `detect_faces_batch` runs
+
 def centerface_raw(arr, # RGB uint8 array (h, w, 3)
                    threshold=0.5, # keep heatmap peaks above this
                    runtime=None): # as for `centerface_session`
@@ -104,7 +107,10 @@ def centerface_raw(arr, # RGB uint8 array (h, w, 3)
     h, w = arr.shape[:2]
     x = np.zeros((1, 3, -(-h//32)*32, -(-w//32)*32), np.float32)
     x[0, :, :h, :w] = arr[..., ::-1].transpose(2, 0, 1)
-    heat, scale, off, lms = (o[0] for o in centerface_session(runtime).run(None, {'input.1': x}))
+    plan = _NET.get()
+    out = centerface_session(runtime).run(None, {'input.1': x}) if plan is None else plan(x)
+    if out is None: return np.zeros((0, 4)), np.zeros(0, np.float32), np.zeros((0, 5, 2))   # `detect_faces_batch` noting its inputs
+    heat, scale, off, lms = (o[0] for o in out)
     ys, xs = np.nonzero(heat[0] > threshold)
     (bh, bw), (oy, ox), l = np.exp(scale[:, ys, xs])*4, off[:, ys, xs], lms[:, ys, xs].T
     x0, y0 = (xs + ox + .5)*4 - bw/2, (ys + oy + .5)*4 - bh/2
@@ -220,6 +226,41 @@ def detect_faces(img, # RGB array, or a path/bytes/PIL image for `load_image`
         lm = face_landmarks(arr, [box], landmarks)[0] if landmarks in ('5', '68', 5, 68) else None
         if landmarks == 'centerface' and p is not None: lm = p*f
         faces.append(Face(box.clip((w, h)) if clip else box, float(s), lm, det))
+    return faces
+
+# %% ../nbs/01_detect.ipynb #02e2dd6a
+class _NetBatch:
+    "CenterFace's inputs, noted over many images, run in batches of similar sizes, then handed back in the order they came."
+    def __init__(self, batch_size=16): self.bs, self.xs, self.outs, self.k = batch_size, [], None, 0
+    def __call__(self, x):
+        if self.outs is None: self.xs.append(x); return None
+        self.k += 1; return self.outs[self.k-1]
+    def run(self):
+        order, self.outs = sorted(range(len(self.xs)), key=lambda i: self.xs[i].shape), [None]*len(self.xs)
+        for c in range(0, len(order), self.bs):
+            idx = order[c:c+self.bs]; xs = [self.xs[i] for i in idx]
+            big = np.zeros((len(xs), 3, max(x.shape[2] for x in xs), max(x.shape[3] for x in xs)), np.float32)
+            for j, x in enumerate(xs): big[j, :, :x.shape[2], :x.shape[3]] = x[0]
+            maps = centerface_session().run(None, {'input.1': big})
+            for j, i in enumerate(idx): self.outs[i] = [m[j:j+1, :, :xs[j].shape[2]//4, :xs[j].shape[3]//4] for m in maps]
+
+@contextlib.contextmanager
+def _net_plan(plan):
+    tok = _NET.set(plan)
+    try: yield plan
+    finally: _NET.reset(tok)
+
+def detect_faces_batch(imgs, # RGB arrays, or paths/bytes/PIL images for `load_image`
+                       model='centerface', # as for `detect_faces`; only CenterFace alone is batched
+                       batch_size=16, # inputs per run of the network (an image with `upsample` or `rotations` gives several)
+                       **kwargs): # for `detect_faces`
+    "`[detect_faces(img, model, **kwargs) for img in imgs]`, with CenterFace's network run on `batch_size` inputs at a time."
+    arrs = [a if isinstance(a, np.ndarray) else load_image(a) for a in imgs]
+    if model != 'centerface': return [detect_faces(a, model, **kwargs) for a in arrs]
+    with _net_plan(_NetBatch(batch_size)) as plan: [detect_faces(a, model, **kwargs) for a in arrs]   # notes the inputs
+    plan.run()
+    with _net_plan(plan): faces = [detect_faces(a, model, **kwargs) for a in arrs]   # hands them their outputs
+    assert plan.k == len(plan.xs), 'the two passes gave the network different inputs'
     return faces
 
 # %% ../nbs/01_detect.ipynb #4c4d3617
@@ -435,8 +476,13 @@ def _row(path, s, **kw):
     "An index row for `path` with settings `s`, nothing found yet."
     return dict(path=str(path), width=None, height=None, size=None, mtime=None, hash=None, **s, boxes=[], scores=[], detectors=[], landmarks=None, warnings=None, error=None) | kw
 
-def _detect_one(path, journal=None, **s):
-    "One index row for `path` (detections or the error), appended to this process's journal file if given."
+def _found(fs, s):
+    "The index row's fields for the faces `fs` found with settings `s`."
+    return dict(boxes=[list(map(int, f.box)) for f in fs], scores=[f.score for f in fs], detectors=[f.detector for f in fs],
+                landmarks=[np.asarray(f.landmarks, float).tolist() for f in fs] if s['landmarks_kind'] else None)
+
+def _detect_one(path, journal=None, find=None, **s):
+    "One index row for `path` (detections or the error), appended to this process's journal file if given; `find`: instead of `detect_faces`."
     watch_parent()
     row = _row(path, s)
     with warnings.catch_warnings(record=True) as caught:   # Pillow's warnings (a huge image, a broken chunk) go into the row
@@ -446,9 +492,7 @@ def _detect_one(path, journal=None, **s):
             a = load_image(path)
             row['height'], row['width'] = a.shape[:2]
             kw = {k: s[k] for k in ('model', 'upsample', 'max_side', 'min_score', 'max_pixels', 'rotations')}
-            fs = detect_faces(a, landmarks=s['landmarks_kind'], **kw)
-            row.update(boxes=[list(map(int, f.box)) for f in fs], scores=[f.score for f in fs], detectors=[f.detector for f in fs],
-                       landmarks=[np.asarray(f.landmarks, float).tolist() for f in fs] if s['landmarks_kind'] else None)
+            row.update(_found((find or detect_faces)(a, landmarks=s['landmarks_kind'], **kw), s))
         except OSError as e: row['error'] = f'{path}: cannot read ({e.strerror or e})'
         except Exception as e: row['error'] = str(e) if isinstance(e, ImageLoadError) else f'{path}: {type(e).__name__}: {e}'
     row['warnings'] = [f'{w.category.__name__}: {w.message}' for w in caught] or None

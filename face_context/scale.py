@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 from fastcore.all import *
 from .core import *
-from .detect import FaceIndex, detect_faces, hog_detector, index_table, write_parquet, MAX_PIXELS, _COLS, _settings, _row, _detect_one, _list_images, _reusable, _fs, _uses_gpu
+from .detect import FaceIndex, detect_faces, detect_faces_batch, hog_detector, _found, index_table, write_parquet, MAX_PIXELS, _COLS, _settings, _row, _detect_one, _list_images, _reusable, _fs, _uses_gpu
 
 # %% auto #0
 __all__ = ['FaceBatch', 'ray_up', 'detect_ray', 'mask_ray', 'detect_ray_cli']
@@ -25,27 +25,43 @@ class FaceBatch:
                  embed=False, jitters=1, # add the faces' 128-d descriptors; as for `embed_faces`
                  root=None, # the images' folder, recorded in each shard for `FaceIndex.load`
                  out=None, # folder (or URI) to write each batch's shard to; `None`: return the rows instead
-                 hog=None): # `pickle.dumps(hog_detector())` from the driver: the actor loads it in 1 ms instead of building it in 0.3 s
+                 hog=None, # `pickle.dumps(hog_detector())` from the driver: the actor loads it in 1 ms instead of building it in 0.3 s
+                 batched=None): # CenterFace's network on the whole batch at once (`detect_faces_batch`); default: when it runs on a GPU
         self.s, self.embed, self.jitters, self.root, self.out = _settings(model, upsample, max_side, landmarks, min_score, max_pixels, rotations), embed, jitters, root, out
+        self.batched = ifnone(batched, model == 'centerface' and _uses_gpu(model))
         if hog: hog_detector(hog)
         detect_faces(np.zeros((64, 64, 3), np.uint8), model, upsample, min_score=min_score)   # loads the model now, once per actor
         if embed: from face_context.embed import embed_faces; embed_faces(np.zeros((64, 64, 3), np.uint8), [])
-    def row(self, path):
-        "The index row of one image; any failure becomes the row's `error`."
-        try: r = _detect_one(path, **self.s)
+    def row(self, path, find=None):
+        "The index row of one image (`find`: instead of `detect_faces`); any failure becomes the row's `error`."
+        try: return _detect_one(path, find=find, **self.s)
         except Exception as e: return _row(path, self.s, error=f'{path}: {type(e).__name__}: {e}')
+    def embedded(self, r):
+        "Row `r` with its faces' descriptors, if `embed`."
         if self.embed and r['error'] is None and r['boxes']:
             from face_context.embed import embed_faces
-            try: r['embeddings'] = embed_faces(load_image(path), r['boxes'], self.jitters).tolist()
-            except Exception as e: r['error'] = f'{path}: {type(e).__name__}: {e}'
+            try: r['embeddings'] = embed_faces(load_image(r['path']), r['boxes'], self.jitters).tolist()
+            except Exception as e: r['error'] = f"{r['path']}: {type(e).__name__}: {e}"
         return r
     def __call__(self, batch): # {'path': array of paths}
-        rows = [self.row(str(p)) for p in batch['path']]
+        rows = self.rows([str(p) for p in batch['path']])
         tbl = index_table(rows, self.root)
         if self.embed: tbl = tbl.append_column('embeddings', pa.array([r.get('embeddings', []) for r in rows], pa.list_(pa.list_(pa.float32()))))
         if self.out is None: return tbl
         write_parquet(tbl, f"{str(self.out).rstrip('/')}/{uuid.uuid4().hex}.parquet")
         return {'rows': np.array([len(rows)])}
+
+# %% ../nbs/11_scale.ipynb #d8846877
+@patch
+def rows(self:FaceBatch, paths):
+    "The index rows of `paths`; with `batched`, CenterFace's network runs on all their images at once (`detect_faces_batch`)."
+    if not self.batched: return [self.embedded(self.row(p)) for p in paths]
+    arrs = {}
+    rows = [self.row(p, find=lambda a, p=p, **kw: arrs.__setitem__(p, a) or []) for p in paths]   # reads each image once, or its error
+    kw = {k: self.s[k] for k in ('model', 'upsample', 'max_side', 'min_score', 'max_pixels', 'rotations')}
+    try: found = dict(zip(arrs, detect_faces_batch(list(arrs.values()), landmarks=self.s['landmarks_kind'], **kw)))
+    except Exception: return [self.embedded(self.row(p)) for p in paths]   # one image at a time, so that an error stays in its own row
+    return [self.embedded(r | _found(found[r['path']], self.s) if r['path'] in found else r) for r in rows]
 
 # %% ../nbs/11_scale.ipynb #7a0d6a63
 def _paths(src):
