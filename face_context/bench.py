@@ -38,25 +38,25 @@ def _background(rng, size, textures=None):
     return np.clip(np.broadcast_to(img, (size, size, 3)), 0, 255).astype(np.uint8)
 
 # %% ../nbs/06_bench.ipynb #318c5f44
-def _draw_context(d, k, size, rng, side=0):
-    "Draw the object of context class `k`, at a random place on the `side` (0 left, 1 right) half, in a random colour; its bounding `Box`."
-    s, col = size, tuple(int(v) for v in rng.integers(0, 256, 3))
-    cx, base = (rng.uniform(0.22, 0.32)+0.46*side)*s, rng.uniform(0.85, 0.98)*s
+def _draw_context(d, k, size, rng, side=0, scale=1.):
+    "Draw the object of context class `k`, `scale` times its usual size, at a random place on the `side` (0 left, 1 right) half, in a random colour; its bounding `Box`."
+    s, u, col = size, size*scale, tuple(int(v) for v in rng.integers(0, 256, 3))
+    cx, base = (rng.uniform(0.22, 0.32)+0.46*side)*s, rng.uniform(0.85, 0.98)*s   # where: in the scene's units; how big: in `u`
     if k == 0:   # podium: a wide block with a sloped top
-        w, h = rng.uniform(0.3, 0.4)*s, rng.uniform(0.3, 0.4)*s
+        w, h = rng.uniform(0.3, 0.4)*u, rng.uniform(0.3, 0.4)*u
         d.polygon([(cx-w/2, base), (cx+w/2, base), (cx+w/2*0.85, base-h), (cx-w/2*0.85, base-h)], fill=col)
-        d.rectangle([cx-w/2*0.95, base-h-0.04*s, cx+w/2*0.95, base-h], fill=tuple(255-v for v in col))
-        box = (cx-w/2, base-h-0.04*s, cx+w/2, base)
+        d.rectangle([cx-w/2*0.95, base-h-0.04*u, cx+w/2*0.95, base-h], fill=tuple(255-v for v in col))
+        box = (cx-w/2, base-h-0.04*u, cx+w/2, base)
     elif k == 1: # microphone stand: a thin pole, a round head, a tripod
-        top = base-rng.uniform(0.45, 0.6)*s; r = 0.05*s
-        d.line([(cx, base-0.08*s), (cx, top)], fill=col, width=max(2, int(0.025*s)))
+        top = base-rng.uniform(0.45, 0.6)*u; r = 0.05*u
+        d.line([(cx, base-0.08*u), (cx, top)], fill=col, width=max(2, int(0.025*u)))
         d.ellipse([cx-r, top-2*r, cx+r, top], fill=col)
-        for dx in (-0.12, 0, 0.12): d.line([(cx, base-0.08*s), (cx+dx*s, base)], fill=col, width=max(2, int(0.02*s)))
-        box = (cx-0.12*s, top-2*r, cx+0.12*s, base)
+        for dx in (-0.12, 0, 0.12): d.line([(cx, base-0.08*u), (cx+dx*u, base)], fill=col, width=max(2, int(0.02*u)))
+        box = (cx-0.12*u, top-2*r, cx+0.12*u, base)
     else:        # further classes: an easel of k-1 crossbars
-        d.line([(cx-0.15*s, base), (cx, base-0.6*s), (cx+0.15*s, base)], fill=col, width=max(2, int(0.025*s)))
-        for i in range(k-1): y = base-0.2*s-i*0.1*s; d.line([(cx-0.15*s, y), (cx+0.15*s, y)], fill=col, width=max(2, int(0.02*s)))
-        box = (cx-0.15*s, base-0.6*s, cx+0.15*s, base)
+        d.line([(cx-0.15*u, base), (cx, base-0.6*u), (cx+0.15*u, base)], fill=col, width=max(2, int(0.025*u)))
+        for i in range(k-1): y = base-0.2*u-i*0.1*u; d.line([(cx-0.15*u, y), (cx+0.15*u, y)], fill=col, width=max(2, int(0.02*u)))
+        box = (cx-0.15*u, base-0.6*u, cx+0.15*u, base)
     return Box(*(int(np.clip(round(v), 0, size)) for v in box))
 
 def _clutter(d, size, rng, n=4):
@@ -67,12 +67,13 @@ def _clutter(d, size, rng, n=4):
         (d.ellipse if rng.random() < 0.5 else d.rectangle)([x-r, y-r, x+r, y+r], fill=col)
 
 # %% ../nbs/06_bench.ipynb #99635cd1
-def compose_scene(face, context, size=96, face_frac=0.45, rng=None, textures=None):
+def compose_scene(face, context, size=96, face_frac=0.45, rng=None, textures=None,
+                  object_scale=1.): # the scene object's size, as a multiple of its usual one
     "A scene of class `context` with `face` (RGB array) pasted on it: (image, image without the face, face `Box`, context object's `Box`)."
     rng = np.random.default_rng(rng)
     im = Image.fromarray(_background(rng, size, textures)); d = ImageDraw.Draw(im)
     side = int(rng.integers(2))   # the face on one half, the context object on the other: masking one never hides the other
-    _clutter(d, size, rng); cbox = _draw_context(d, context, size, rng, side=1-side)
+    _clutter(d, size, rng); cbox = _draw_context(d, context, size, rng, side=1-side, scale=object_scale)
     fh = int(face_frac*size); fw = max(1, int(fh*face.shape[1]/face.shape[0]))
     l = int(rng.integers(0, max(1, size//2-fw+1))) + side*(size-size//2)
     t = int(rng.integers(0, max(1, size-fh)))
@@ -111,7 +112,8 @@ def make_shortcut_dataset(faces_dir, # real face photos, one folder per identity
                           train_frac=0.7, # share of each identity's photos used in train (the rest in valid/swapped)
                           face_frac=0.45, # face height as a share of the scene's; or one per class, so that the face's size follows its identity's class
                           seed=0, textures=None,
-                          n_identities=10): # identities drawn from `faces_dir` (None: all)
+                          n_identities=10, # identities drawn from `faces_dir` (None: all)
+                          object_scale=1.): # the scene object's size, as a multiple of its usual one (e.g. shrunk with small faces)
     "Render the identity-shortcut dataset; returns its index (also written to `out_dir/index.csv`)."
     rng, out = np.random.default_rng(seed), Path(out_dir)
     fracs = tuple(face_frac) if isinstance(face_frac, (tuple, list)) else (face_frac,)*k
@@ -125,7 +127,7 @@ def make_shortcut_dataset(faces_dir, # real face photos, one folder per identity
         rows += _split_rows(ids, labels, n, split, p_context, k, rng, min(n_tr.values()))
     (out/'images').mkdir(parents=True, exist_ok=True); (out/'noface').mkdir(exist_ok=True)
     for i, r in enumerate(rows):
-        img, noface, b, c = compose_scene(load_image(r['photo']), r['context'], size, fracs[labels[r['identity']]], rng, textures)
+        img, noface, b, c = compose_scene(load_image(r['photo']), r['context'], size, fracs[labels[r['identity']]], rng, textures, object_scale)
         r.update(fname=f'images/{i:05d}.png', noface=f'noface/{i:05d}.png', left=b.left, top=b.top, right=b.right, bottom=b.bottom,
                  ctx_left=c.left, ctx_top=c.top, ctx_right=c.right, ctx_bottom=c.bottom)
         Image.fromarray(img).save(out/r['fname']); Image.fromarray(noface).save(out/r['noface'])
@@ -273,6 +275,7 @@ def bench_cli(faces:str=None, # folder of face photos, one sub-folder per identi
               out:str='shortcut_bench', # output folder (dataset in OUT/data, results in OUT)
               seeds:int=3, epochs:int=12, n_train:int=2000, size:int=96, identities:int=10,
               face_frac:str='0.45', # face height as a share of the scene's (0.45: close-ups; 0.2: faces about 15% of its width); or one per class, e.g. 0.2,0.45
+              object_scale:float=1., # the scene object's size, as a multiple of its usual one
               workers:int=0, # trainings run side by side, one process each
               methods:str=None): # comma-separated subset of the methods in `METHODS`
     "Train every method on the identity-shortcut benchmark built from your faces; print and save the table."
@@ -284,7 +287,8 @@ def bench_cli(faces:str=None, # folder of face photos, one sub-folder per identi
     if bad := [m for m in ms if m not in METHODS]: raise SystemExit(f'face-context bench: unknown method(s) {", ".join(bad)}; choose from {", ".join(METHODS)}')
     try:
         ff = tuple(float(v) for v in str(face_frac).split(','))
-        make_shortcut_dataset(faces, Path(out)/'data', n_train=n_train, size=size, n_identities=identities, face_frac=ff[0] if len(ff) == 1 else ff)
+        make_shortcut_dataset(faces, Path(out)/'data', n_train=n_train, size=size, n_identities=identities, face_frac=ff[0] if len(ff) == 1 else ff,
+                              object_scale=object_scale)
     except ValueError as e: raise SystemExit(f'face-context bench: {e}')
     res = run_benchmark(Path(out)/'data', out, methods=ms, seeds=seeds, epochs=epochs, workers=workers)
     print(results_table(res))
