@@ -32,17 +32,6 @@ class FaceBatch:
         if hog: hog_detector(hog)
         detect_faces(np.zeros((64, 64, 3), np.uint8), model, upsample, min_score=min_score)   # loads the model now, once per actor
         if embed: from face_context.embed import embed_faces; embed_faces(np.zeros((64, 64, 3), np.uint8), [])
-    def row(self, path, find=None):
-        "The index row of one image (`find`: instead of `detect_faces`); any failure becomes the row's `error`."
-        try: return _detect_one(path, find=find, **self.s)
-        except Exception as e: return _row(path, self.s, error=f'{path}: {type(e).__name__}: {e}')
-    def embedded(self, r):
-        "Row `r` with its faces' descriptors, if `embed`."
-        if self.embed and r['error'] is None and r['boxes']:
-            from face_context.embed import embed_faces
-            try: r['embeddings'] = embed_faces(load_image(r['path']), r['boxes'], self.jitters).tolist()
-            except Exception as e: r['error'] = f"{r['path']}: {type(e).__name__}: {e}"
-        return r
     def __call__(self, batch): # {'path': array of paths}
         rows = self.rows([str(p) for p in batch['path']])
         tbl = index_table(rows, self.root)
@@ -52,6 +41,21 @@ class FaceBatch:
         return {'rows': np.array([len(rows)])}
 
 # %% ../nbs/11_scale.ipynb #d8846877
+@patch
+def row(self:FaceBatch, path, find=None):
+    "The index row of one image (`find`: instead of `detect_faces`); any failure becomes the row's `error`."
+    try: return _detect_one(path, find=find, **self.s)
+    except Exception as e: return _row(path, self.s, error=f'{path}: {type(e).__name__}: {e}')
+
+@patch
+def embedded(self:FaceBatch, r):
+    "Row `r` with its faces' descriptors, if `embed`."
+    if self.embed and r['error'] is None and r['boxes']:
+        from face_context.embed import embed_faces
+        try: r['embeddings'] = embed_faces(load_image(r['path']), r['boxes'], self.jitters).tolist()
+        except Exception as e: r['error'] = f"{r['path']}: {type(e).__name__}: {e}"
+    return r
+
 @patch
 def rows(self:FaceBatch, paths):
     "The index rows of `paths`; with `batched`, CenterFace's network runs on all their images at once (`detect_faces_batch`)."
