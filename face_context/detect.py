@@ -476,6 +476,10 @@ def _row(path, s, **kw):
     "An index row for `path` with settings `s`, nothing found yet."
     return dict(path=str(path), width=None, height=None, size=None, mtime=None, hash=None, **s, boxes=[], scores=[], detectors=[], landmarks=None, warnings=None, error=None) | kw
 
+def _detect_kw(s):
+    "`detect_faces`'s arguments for the settings `s` of an index row."
+    return dict(landmarks=s['landmarks_kind'], **{k: s[k] for k in ('model', 'upsample', 'max_side', 'min_score', 'max_pixels', 'rotations')})
+
 def _found(fs, s):
     "The index row's fields for the faces `fs` found with settings `s`."
     return dict(boxes=[list(map(int, f.box)) for f in fs], scores=[f.score for f in fs], detectors=[f.detector for f in fs],
@@ -491,8 +495,7 @@ def _detect_one(path, journal=None, find=None, **s):
             st = os.stat(path); row.update(size=st.st_size, mtime=st.st_mtime_ns, hash=file_hash(path))
             a = load_image(path)
             row['height'], row['width'] = a.shape[:2]
-            kw = {k: s[k] for k in ('model', 'upsample', 'max_side', 'min_score', 'max_pixels', 'rotations')}
-            row.update(_found((find or detect_faces)(a, landmarks=s['landmarks_kind'], **kw), s))
+            row.update(_found((find or detect_faces)(a, **_detect_kw(s)), s))
         except OSError as e: row['error'] = f'{path}: cannot read ({e.strerror or e})'
         except Exception as e: row['error'] = str(e) if isinstance(e, ImageLoadError) else f'{path}: {type(e).__name__}: {e}'
     row['warnings'] = [f'{w.category.__name__}: {w.message}' for w in caught] or None

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 from fastcore.all import *
 from .core import *
-from .detect import FaceIndex, detect_faces, detect_faces_batch, hog_detector, _found, index_table, write_parquet, MAX_PIXELS, _COLS, _settings, _row, _detect_one, _list_images, _reusable, _fs, _uses_gpu
+from .detect import FaceIndex, detect_faces, detect_faces_batch, hog_detector, _detect_kw, _found, index_table, write_parquet, MAX_PIXELS, _COLS, _settings, _row, _detect_one, _list_images, _reusable, _fs, _uses_gpu
 
 # %% auto #0
 __all__ = ['FaceBatch', 'ray_up', 'detect_ray', 'mask_ray', 'detect_ray_cli']
@@ -62,8 +62,7 @@ def rows(self:FaceBatch, paths):
     if not self.batched: return [self.embedded(self.row(p)) for p in paths]
     arrs = {}
     rows = [self.row(p, find=lambda a, p=p, **kw: arrs.__setitem__(p, a) or []) for p in paths]   # reads each image once, or its error
-    kw = {k: self.s[k] for k in ('model', 'upsample', 'max_side', 'min_score', 'max_pixels', 'rotations')}
-    try: found = dict(zip(arrs, detect_faces_batch(list(arrs.values()), landmarks=self.s['landmarks_kind'], **kw)))
+    try: found = dict(zip(arrs, detect_faces_batch(list(arrs.values()), **_detect_kw(self.s))))
     except Exception: return [self.embedded(self.row(p)) for p in paths]   # one image at a time, so that an error stays in its own row
     return [self.embedded(r | _found(found[r['path']], self.s) if r['path'] in found else r) for r in rows]
 
