@@ -499,7 +499,8 @@ def settings(self:FaceIndex):
 
 # %% ../nbs/01_detect.ipynb #3c09d9a1
 def _settings(model, upsample, max_side, landmarks, min_score=None, max_pixels=MAX_PIXELS, rotations=()):
-    "The detection settings an index row records (and must match to be reused)."
+    "The detection settings an index row records (and must match to be reused); raises first if `model` needs a wheel that is not installed."
+    _installed(model)
     return dict(model=model, upsample=upsample, max_side=max_side, landmarks_kind=landmarks, min_score=min_score, max_pixels=max_pixels, rotations=list(rotations))
 
 def _row(path, s, **kw):
@@ -629,7 +630,6 @@ def detect_folder(src, # folder (searched recursively) or list of image files
                   min_score=None, max_pixels=MAX_PIXELS, rotations=(), # as for `detect_faces`
                   progress=True): # show a fastprogress bar
     "Detect faces in every image of `src` into a `FaceIndex`, in parallel, incrementally and resumably."
-    _installed(model)
     items, root = _list_images(src)
     files, s = [p for p, e in items if e is None], _settings(model, upsample, max_side, landmarks, min_score, max_pixels, rotations)
     with _locked(cache):

@@ -117,8 +117,8 @@ def detect_ray(src, # folder (searched recursively), list of image files, or `ra
     "Detect faces in every image of `src` on Ray Data into Parquet shards in `out`, resumably; the `FaceIndex` of `src`."
     items, root = _paths(src)
     files = [p for p, e in items if e is None]
+    s = _settings(model, upsample, max_side, None if landmarks is None else str(landmarks), min_score, max_pixels, rotations)   # before Ray starts: it checks the model's wheel
     ray = ray_up(address)
-    s = _settings(model, upsample, max_side, None if landmarks is None else str(landmarks), min_score, max_pixels, rotations)
     prev = _old_rows(out)
     done = {str(p) for p in files if (r := _reusable(prev, p, s)) is not None and (not embed or r.get('embeddings') is not None)}
     todo = [str(p) for p in files if str(p) not in done]
