@@ -18,7 +18,7 @@ from fastai.vision.all import *
 from .core import *
 from .augment import FaceOcclusion, face_dls
 from .train import small_cnn, GradCamAttentionLoss, FaceGradientPenalty
-from .interpret import face_reliance
+from .interpret import face_reliance, predict_images
 
 # %% auto #0
 __all__ = ['METHODS', 'compose_scene', 'compose', 'make_shortcut_dataset', 'ShortcutData', 'load_shortcut', 'train_method',
@@ -185,6 +185,13 @@ def _accuracy(learn, data, method, split):
     return float((p.argmax(1) == y).float().mean())
 
 # %% ../nbs/06_bench.ipynb #4f983801
+def _reliance(learn, data, n, seed):
+    "Face reliance on `n` swapped images by the flip test (`face_reliance`, its default fill for every method), and the true one: the share whose prediction changes when the face is replaced by the background behind it."
+    sw, nf = data.paths('swapped')[:n], data.paths('swapped', 'noface')[:n]
+    imgs = [data.load(p) for p in sw]
+    p0, p1 = (predict_images(learn, o).argmax(1) for o in (imgs, [data.load(p) for p in nf]))
+    return face_reliance(learn, imgs, [data.boxes(p) for p in sw], seed=seed), float((p0 != p1).float().mean())
+
 def train_method(data, method, seed=0, epochs=12, bs=64, lr=1e-2,
                  n_reliance=200, # swapped images the face reliance is measured on (0: skip it)
                  penalty_estimator='random'): # `FaceGradientPenalty`'s estimator
@@ -199,10 +206,8 @@ def train_method(data, method, seed=0, epochs=12, bs=64, lr=1e-2,
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
     spe = (time.perf_counter()-t)/epochs
     with learn.no_bar(): acc = {s: _accuracy(learn, data, method, s) for s in ('valid', 'swapped')}
-    sw = data.paths('swapped')[:n_reliance]
-    fill = _OCC.get(method, {}).get('fill', 'white')   # masked as the method masks: a blur-trained model has never seen a white box
-    fr = face_reliance(learn, [data.load(p) for p in sw], [data.boxes(p) for p in sw], fill=fill, seed=seed) if n_reliance else np.nan
-    return dict(method=method, seed=seed, valid_acc=acc['valid'], swapped_acc=acc['swapped'], face_reliance=fr, s_per_epoch=spe), learn
+    fr, tr = _reliance(learn, data, n_reliance, seed) if n_reliance else (np.nan, np.nan)
+    return dict(method=method, seed=seed, valid_acc=acc['valid'], swapped_acc=acc['swapped'], face_reliance=fr, true_face_reliance=tr, s_per_epoch=spe), learn
 
 # %% ../nbs/06_bench.ipynb #32ab69d2
 def _markdown(t):
@@ -215,7 +220,8 @@ def results_table(res):
     "Markdown table of mean ± std over seeds per method."
     g = res.groupby('method', sort=False)
     f = lambda c: (g[c].mean().map('{:.3f}'.format) + ' ± ' + g[c].std(ddof=0).fillna(0).map('{:.3f}'.format)).where(g[c].count() > 0, 'n/a')
-    t = pd.DataFrame({'valid acc': f('valid_acc'), 'swapped acc': f('swapped_acc'), 'face reliance': f('face_reliance'),
+    true = {'true face reliance': f('true_face_reliance')} if 'true_face_reliance' in res else {}   # results written before it was measured lack it
+    t = pd.DataFrame({'valid acc': f('valid_acc'), 'swapped acc': f('swapped_acc'), 'face reliance': f('face_reliance'), **true,
                       'train s/epoch': f('s_per_epoch'), 'seeds': g.size()})
     return _markdown(t)
 

@@ -530,9 +530,13 @@ def _found(fs, s):
     return dict(boxes=[list(map(int, f.box)) for f in fs], scores=[f.score for f in fs], detectors=[f.detector for f in fs],
                 landmarks=[np.asarray(f.landmarks, float).tolist() for f in fs] if s['landmarks_kind'] else None)
 
-def _detect_one(path, journal=None, find=None, **s):
+def _worker_threads(n):
+    "In a worker: CenterFace's onnxruntime on `n` threads (None: unchanged), so that workers share the cores instead of each taking all."
+    if n and not centerface_session.cache_info().currsize: os.environ['OMP_NUM_THREADS'] = str(n)   # a session forked from the parent is kept: freeing it would wait forever for threads the fork did not copy
+
+def _detect_one(path, journal=None, find=None, threads=None, **s):
     "One index row for `path` (detections or the error), appended to this process's journal file if given; `find`: instead of `detect_faces`."
-    watch_parent()
+    watch_parent(); _worker_threads(threads)
     row = _row(path, s)
     with warnings.catch_warnings(record=True) as caught:   # Pillow's warnings (a huge image, a broken chunk) go into the row
         warnings.simplefilter('always')
@@ -656,7 +660,8 @@ def detect_folder(src, # folder (searched recursively) or list of image files
             try: jdir.mkdir(parents=True, exist_ok=True)
             except OSError as e: raise WriteError.of(jdir, e) from None
         gpu = dict(method='spawn') if todo and workers and _must_spawn(model) else {}   # CUDA, or YuNet's OpenMP threads, do not survive a fork
-        new = parallel(_detect_one, todo, journal=jdir, **s, n_workers=workers, progress=progress and len(todo) > 0, **gpu) if todo else []
+        threads = max(1, len(os.sched_getaffinity(0))//workers) if workers and 'OMP_NUM_THREADS' not in os.environ else None
+        new = parallel(_detect_one, todo, journal=jdir, threads=threads, **s, n_workers=workers, progress=progress and len(todo) > 0, **gpu) if todo else []
         rows = {**done, **{r['path']: r for r in new}, **{str(p): _row(p, s, error=e) for p, e in items if e is not None}}
         idx = FaceIndex(pd.DataFrame([rows[str(p)] for p, _ in items], columns=_COLS), root=root)
         idx.n_detected, idx.n_reused = len(todo), len(done)

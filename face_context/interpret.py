@@ -199,7 +199,7 @@ def _control_boxes(boxes, size_wh, pad, seed, max_tries, pieces):
     return None
 
 def masked_pair(img, boxes, # uint8 RGB array; its face boxes
-                fill='white', pad=0.2, seed=0, max_tries=200,
+                fill='blur', pad=0.2, seed=0, max_tries=200,
                 pieces=(1, 2, 4, 8, 16)): # control regions: one per face of its size, else the face's area cut in this many equal pieces
     "`img` with its faces masked, and with non-face control regions of the same total area masked instead (None when none fit)."
     face = mask_faces(img, boxes, fill=fill, pad=pad, seed=seed)
@@ -218,7 +218,7 @@ class FaceRelianceReport:
     "Face-reliance metrics of `learn` on images with face boxes: CAM share, occlusion flips against decoys, accuracy visible/masked."
     def __init__(self, learn, items, # anything `face_set` takes
                  boxes=None, labels=None, groups=None, # as for `face_set`; group per image (e.g. identity × context)
-                 fill='white', pad=0.2, # how faces and decoys are masked (`mask_faces`)
+                 fill='blur', pad=0.2, # how faces and decoys are masked (`mask_faces`)
                  cams=True, layer=None, # also compute CAM shares, at this layer
                  n_boot=1000, seed=0, bs=64):
         store_attr('learn,fill,pad,cams,layer,n_boot,seed,bs')
@@ -320,7 +320,7 @@ def plot(self:FaceRelianceReport, figsize=(13, 3.6)):
 # %% ../nbs/05_interpret.ipynb #1088cb30
 def face_reliance(learn, items_or_dl, # a fastai `Learner`; anything `face_set` takes (e.g. uint8 (N, H, W, 3) arrays)
                   boxes=None, # face boxes per image, a `FaceIndex`, a function of the path, or None to detect
-                  fill='white', pad=0.2, seed=0, bs=64) -> float:
+                  fill='blur', pad=0.2, seed=0, bs=64) -> float:
     "Flip rate with faces masked minus flip rate with same-size non-face regions masked (see `FaceRelianceReport`)."
     return FaceRelianceReport(learn, items_or_dl, boxes, fill=fill, pad=pad, cams=False, n_boot=0, seed=seed, bs=bs).face_reliance
 
@@ -456,8 +456,8 @@ def report_html(learn, files, # fastai `Learner`; labelled image files (class = 
     fr = 'n/a (no image had room for same-size decoys)' if np.isnan(rep.face_reliance) else f'{rep.face_reliance:.3f}'
     parts = [f'<h1>{html.escape(title)}</h1><p class="note">{len(files)} images, {len(interp.vocab)} classes, accuracy {acc:.3f}, '
              f'face reliance {fr}; written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC</p>']
-    parts += ['<h2>Face reliance</h2><p class="note">flip_face: how often the prediction changes when the faces are masked (images with '
-              'faces); flip_decoy: when same-size non-face regions are masked instead (images where they fit); face_reliance: the paired '
+    parts += ['<h2>Face reliance</h2><p class="note">flip_face: how often the prediction changes when the faces are blurred (images with '
+              'faces); flip_decoy: when same-size non-face regions are blurred instead (images where they fit); face_reliance: the paired '
               'difference on the images where decoys fit; cam_share: Grad-CAM energy in the faces over their area share (1 = no preference); '
               'acc_*: accuracy with faces visible / masked / decoys masked. lo/hi: 95% bootstrap interval; n: images.</p>', _table(s[s.scope == 'all']), _img_tag(rep.plot(), 'face reliance')]
     parts += _report_tables(interp)
