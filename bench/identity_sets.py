@@ -22,6 +22,12 @@ SETTINGS = {'close-ups': dict(face_frac=0.45), 'small': dict(face_frac=0.2), 'si
             'small, 4 people': dict(face_frac=0.2, n_identities=4)}
 VARIANT = ('baseline', 'occlusion_white', 'occlusion_decoys', 'oracle')   # the methods run where face size follows the class
 
+def face_sets(work):
+    "The three identity sets: {name: folder of one sub-folder per identity} (`lfw_subset` written under `work`)."
+    return {'att_faces': data_path('att_faces'), 'lfw_subset': _lfw_faces(Path(work)/'faces_lfw'), 'caltech_faces': data_path('caltech_faces')}
+
+def dataset_dir(work, s, f): return str(Path(work)/f'{s}_{f}'.replace(' ', '_').replace(',', ''))   # set `s` in setting `f`
+
 def _make(job):
     faces, dst, kw = job
     if not (Path(dst)/'index.csv').exists(): make_shortcut_dataset(faces, dst, **kw)
@@ -41,8 +47,8 @@ def _run(job):
 def main(out, workers=16, seeds=2, work='/tmp/identity_sets'):
     out, work, t0 = Path(out), Path(work), time.time()
     out.mkdir(parents=True, exist_ok=True)
-    faces = {'att_faces': data_path('att_faces'), 'lfw_subset': _lfw_faces(work/'faces_lfw'), 'caltech_faces': data_path('caltech_faces')}
-    sets = {(s, f): str(work/f'{s}_{f}'.replace(' ', '_').replace(',', '')) for s in faces for f in SETTINGS}
+    faces = face_sets(work)
+    sets = {(s, f): dataset_dir(work, s, f) for s in faces for f in SETTINGS}
     with cf.ProcessPoolExecutor(workers) as ex: list(ex.map(_make, [(faces[s], d, SETTINGS[f]) for (s, f), d in sets.items()]))
     print(f'datasets {time.time()-t0:.0f} s', flush=True)
     tr = lambda k, s: [('train', k, (sets[k], m, s, 12, 64, 1)) for m in (VARIANT if k[1] == 'size follows class' else METHODS)]   # one seed of every method

@@ -8,12 +8,12 @@ A benchmark, not a test: `python bench/reliance_fills.py OUT --workers 2` (about
 import argparse, time, concurrent.futures as cf
 from pathlib import Path
 import pandas as pd, torch
-from face_context.core import data_path
-from face_context.bench import load_shortcut, train_method, make_shortcut_dataset, _lfw_faces
-from face_context.interpret import FaceRelianceReport, predict_images
+from face_context.bench import load_shortcut, train_method, _true_reliance
+from face_context.interpret import FaceRelianceReport
 from face_context.mask import FILLS
+from identity_sets import SETTINGS, face_sets, dataset_dir, _make   # bench/identity_sets.py, beside this script
 
-SIZES = {'close-ups': dict(face_frac=0.45), 'small, 4 people': dict(face_frac=0.2, n_identities=4)}
+SIZES = ('close-ups', 'small, 4 people')
 METHODS = ('baseline', 'occlusion_white', 'occlusion_blur', 'gradcam_template')
 _D = {}
 
@@ -24,19 +24,18 @@ def _one(job):
     d = _D.setdefault(root, load_shortcut(root))
     row, learn = train_method(d, m, seed=seed, n_reliance=0)
     sw = d.paths('swapped')[:200]; imgs, bx = [d.load(p) for p in sw], [d.boxes(p) for p in sw]
-    p0, p1 = (predict_images(learn, o).argmax(1) for o in (imgs, [d.load(p) for p in d.paths('swapped', 'noface')[:200]]))
-    out = dict(set=s, size=size, method=m, seed=seed, valid=row['valid_acc'], swapped=row['swapped_acc'], truth=float((p0 != p1).float().mean()))
+    out = dict(set=s, size=size, method=m, seed=seed, valid=row['valid_acc'], swapped=row['swapped_acc'], truth=_true_reliance(learn, d, 200))
     for f in FILLS:
         u = FaceRelianceReport(learn, imgs, bx, fill=f, cams=False, n_boot=0, seed=seed).df.query('usable')
-        out[f'face_{f}'], out[f'control_{f}'], out[f] = u.flip_face.mean(), u.flip_decoy.mean(), u.flip_face.mean()-u.flip_decoy.mean()
+        out[f'face_{f}'], out[f'control_{f}'] = u.flip_face.mean(), u.flip_decoy.mean()
+        out[f] = out[f'face_{f}']-out[f'control_{f}']
     return {**out, 'wall_s': time.time()-t}
 
 def main(out, workers=2, seeds=2):
     out = Path(out); out.mkdir(parents=True, exist_ok=True); t0 = time.time()
-    faces = {'att_faces': data_path('att_faces'), 'lfw_subset': _lfw_faces(out/'faces_lfw'), 'caltech_faces': data_path('caltech_faces')}
-    sets = {(s, z): str(out/f'{s}_{z}'.replace(' ', '_').replace(',', '')) for s in faces for z in SIZES}
-    for (s, z), root in sets.items():
-        if not (Path(root)/'index.csv').exists(): make_shortcut_dataset(faces[s], root, **SIZES[z])
+    faces = face_sets(out)
+    sets = {(s, z): dataset_dir(out, s, z) for s in faces for z in SIZES}
+    for (s, z), root in sets.items(): _make((faces[s], root, SETTINGS[z]))   # made once, reused by a later run
     jobs = [(k, root, m, seed) for seed in range(seeds) for k, root in sets.items() for m in METHODS]
     rows = []
     with cf.ProcessPoolExecutor(workers) as ex:

@@ -185,12 +185,15 @@ def _accuracy(learn, data, method, split):
     return float((p.argmax(1) == y).float().mean())
 
 # %% ../nbs/06_bench.ipynb #4f983801
+def _true_reliance(learn, data, n):
+    "The true face reliance on the first `n` swapped images: the share whose prediction changes when the face is replaced by the background behind it."
+    p0, p1 = (predict_images(learn, [data.load(p) for p in data.paths('swapped', c)[:n]]).argmax(1) for c in ('fname', 'noface'))
+    return float((p0 != p1).float().mean())
+
 def _reliance(learn, data, n, seed):
-    "Face reliance on `n` swapped images by the flip test (`face_reliance`, its default fill for every method), and the true one: the share whose prediction changes when the face is replaced by the background behind it."
-    sw, nf = data.paths('swapped')[:n], data.paths('swapped', 'noface')[:n]
-    imgs = [data.load(p) for p in sw]
-    p0, p1 = (predict_images(learn, o).argmax(1) for o in (imgs, [data.load(p) for p in nf]))
-    return face_reliance(learn, imgs, [data.boxes(p) for p in sw], seed=seed), float((p0 != p1).float().mean())
+    "Face reliance on `n` swapped images by the flip test (`face_reliance`, its default fill for every method), and the true one."
+    sw = data.paths('swapped')[:n]
+    return face_reliance(learn, [data.load(p) for p in sw], [data.boxes(p) for p in sw], seed=seed), _true_reliance(learn, data, n)
 
 def train_method(data, method, seed=0, epochs=12, bs=64, lr=1e-2,
                  n_reliance=200, # swapped images the face reliance is measured on (0: skip it)

@@ -6,7 +6,7 @@ Docs: https://face-context.github.io/face_context/detect.html.md"""
 
 # %% ../nbs/01_detect.ipynb #8d15a866
 from __future__ import annotations
-import ctypes, functools, importlib.resources, importlib.util, io, json, os, pickle, shutil, stat, errno, fcntl, contextlib, sys, time, warnings, inspect
+import ctypes, functools, importlib.resources, importlib.util, io, json, os, pickle, shutil, stat, errno, fcntl, contextlib, time, warnings, inspect
 from contextvars import ContextVar
 from pathlib import Path
 from typing import NamedTuple, Optional
